@@ -1,0 +1,17 @@
+"""Load the signed-in user together with what their scope needs, in one query."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+
+from riverchief.accounts.models import User
+
+
+class ScopedModelBackend(ModelBackend):
+    def get_user(self, user_id):
+        user = (
+            User.objects.select_related("division", "department__division")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,0 +1,45 @@
+"""The audit log is append-only: the database itself refuses UPDATE and DELETE on its rows."""
+
+from django.db import migrations
+
+SQLITE_FORWARD = [
+    """CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE ON core_auditentry
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+    """CREATE TRIGGER core_auditentry_no_delete BEFORE DELETE ON core_auditentry
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS core_auditentry_no_update",
+    "DROP TRIGGER IF EXISTS core_auditentry_no_delete",
+]
+POSTGRES_FORWARD = [
+    """CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'audit log is append-only' USING ERRCODE = 'integrity_constraint_violation'; END;
+       $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER core_auditentry_no_change BEFORE UPDATE OR DELETE ON core_auditentry
+       FOR EACH ROW EXECUTE FUNCTION core_auditentry_append_only()""",
+    """CREATE TRIGGER core_auditentry_no_truncate BEFORE TRUNCATE ON core_auditentry
+       FOR EACH STATEMENT EXECUTE FUNCTION core_auditentry_append_only()""",
+]
+POSTGRES_BACKWARD = [
+    "DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON core_auditentry",
+    "DROP TRIGGER IF EXISTS core_auditentry_no_change ON core_auditentry",
+    "DROP FUNCTION IF EXISTS core_auditentry_append_only()",
+]
+
+
+def forward(apps, schema_editor):
+    statements = POSTGRES_FORWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_FORWARD
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def backward(apps, schema_editor):
+    statements = POSTGRES_BACKWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_BACKWARD
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+    operations = [migrations.RunPython(forward, backward)]

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from riverchief.api import api
+from riverchief.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("riverchief.accounts.urls")),
+    path("", include("riverchief.web.urls")),
+]
+
+handler404 = "riverchief.web.views.not_found"
+handler500 = "riverchief.web.views.server_error"
+handler403 = "riverchief.web.views.forbidden"

@@ -1,7 +1,5 @@
 """The JSON API root under /api/v1/: one NinjaAPI, one error format for every failure."""
 
-from __future__ import annotations
-
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -41,7 +39,11 @@ def on_not_found(request, exc):
 @api.exception_handler(ValidationError)
 def on_invalid(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path")]
+    location = [
+        str(part)
+        for part in first.get("loc", [])
+        if part not in ("body", "query", "path", "payload")
+    ]
     field = ".".join(location) or None
     reason = first.get("msg", "")
     body = error_body("invalid", _("Invalid value: %(reason)s"), field, {"reason": reason})

@@ -1,7 +1,5 @@
 """Sign-in tokens and the current user."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
@@ -9,6 +7,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from riverchief.accounts import queries, services
+from riverchief.core.scoping import scope_of
 
 router = Router(tags=["accounts"])
 
@@ -90,11 +89,13 @@ class UserOut(Schema):
 
 @router.get("/users/{username}", response=UserOut, summary="One user in my scope")
 def user_detail(request, username: str):
+    scope_of(request.user).require("users.view")
     return get_object_or_404(queries.users_visible_to(request.user), username=username)
 
 
 @router.get("/users", response=list[UserOut], summary="Users in my scope")
 @paginate(LimitOffsetPagination)
 def user_list(request, q: str = ""):
+    scope_of(request.user).require("users.view")
     rows = queries.users_visible_to(request.user)
     return queries.search_users(rows, q) if q else rows

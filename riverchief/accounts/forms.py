@@ -23,7 +23,9 @@ class SignInForm(AuthenticationForm):
             try:
                 self.user_cache = services.sign_in(self.request, username, password)
             except DomainError as error:
-                raise forms.ValidationError(error.message, code=error.code) from error
+                raise forms.ValidationError(
+                    error.message, code=error.code, params=error.params
+                ) from error
         return self.cleaned_data
 
 

@@ -7,11 +7,33 @@ from django.db.models import Q
 from riverchief.accounts.models import ApiToken, RoleChoices, User
 from riverchief.accounts.roles import Role
 from riverchief.core import divcodes
-from riverchief.core.scoping import scope_of
+from riverchief.core.scoping import division_q, scope_of
 
 
 def users_visible_to(viewer):
     return User.objects.visible_to(viewer).select_related("division", "department__division")
+
+
+def count_users_visible_to(viewer) -> int:
+    """`users_visible_to(viewer).count()`, fast with a province's 55,000 users.
+
+    User.scope_filter ORs two ranges reached through two outer joins (the user's division, or
+    their department's division), which no index serves: the database reads every user, 30-100
+    ms per home page at province size, even for a county with 700 users. Counted here as two
+    indexed parts of the same rule: users whose division is in scope, plus users whose
+    department is in scope and whose own division is not (so nobody is counted twice).
+    """
+    scope = scope_of(viewer)
+    if not scope.can("users.view"):
+        return 0
+    if scope.everything:
+        return User.objects.count()
+    own_division = division_q("division__code", scope)
+    through_department = division_q("department__division__code", scope)
+    return (
+        User.objects.filter(own_division).count()
+        + User.objects.filter(through_department).exclude(own_division).count()
+    )
 
 
 def search_users(rows, text: str):

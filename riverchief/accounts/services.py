@@ -21,7 +21,13 @@ from riverchief.accounts import lockout
 from riverchief.accounts.models import ApiToken, LoginFailure, User
 from riverchief.accounts.roles import Role, needs_department, needs_division
 from riverchief.core import audit
-from riverchief.core.errors import DomainError, Forbidden, NotFound, Unauthorized
+from riverchief.core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    render_in_both,
+)
 from riverchief.core.requestlocal import current_ip
 from riverchief.core.scoping import scope_of
 from riverchief.registry.models import Department, Division
@@ -59,8 +65,9 @@ def sign_in(request, username: str, password: str) -> User:
     username = (username or "").strip()
     if account_locked_until(username):
         raise AccountLocked(
-            _("Too many failed sign-ins. This account is locked for 15 minutes."),
+            _("Too many failed sign-ins. This account is locked for %(minutes)d minutes."),
             field="username",
+            params={"minutes": settings.LOGIN_LOCKOUT_DURATION.total_seconds() // 60},
         )
     user = django_authenticate(request, username=username, password=password)
     if user is None:
@@ -165,6 +172,22 @@ def _division_code(user: User) -> str:
     return ""
 
 
+def _validate_password(password: str, user: User, *, field: str) -> None:
+    """Django's password rules; the refusal carries the reasons in Chinese and English."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+
+        def reasons() -> str:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as again:
+                return " ".join(again.messages)
+            return ""
+
+        raise DomainError(render_in_both(reasons), field=field, code="weak_password") from error
+
+
 def generate_password() -> str:
     """A password an officer can read out over the phone: no 0/O, 1/l/I."""
     alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -226,10 +249,7 @@ def create_user(
         else must_change_password,
     )
     if generated is None:
-        try:
-            password_validation.validate_password(password, user)
-        except ValidationError as error:
-            raise DomainError(" ".join(error.messages), field="password") from error
+        _validate_password(password, user, field="password")
     user.set_password(password)
     user.save()
     audit.record(
@@ -241,10 +261,7 @@ def create_user(
 @transaction.atomic
 def change_password(user: User, new_password: str) -> None:
     """The user sets a new password; a forced change is then done."""
-    try:
-        password_validation.validate_password(new_password, user)
-    except ValidationError as error:
-        raise DomainError(" ".join(error.messages), field="new_password1") from error
+    _validate_password(new_password, user, field="new_password1")
     user.set_password(new_password)
     was_forced = user.must_change_password
     user.must_change_password = False

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from riverchief.accounts import queries, services
 from riverchief.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
-from riverchief.core.errors import DomainError
+from riverchief.core.errors import NotFound
 
 
 class SignInView(auth_views.LoginView):
@@ -59,8 +60,7 @@ def tokens(request):
 def token_revoke(request, token_id: int):
     try:
         services.revoke_token(request.user, token_id)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The token has been revoked."))
+    except NotFound as error:
+        raise Http404 from error
+    messages.success(request, _("The token has been revoked."))
     return redirect("accounts:tokens")

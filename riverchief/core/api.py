@@ -1,7 +1,5 @@
 """Audit log search for office admins."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from ninja import Router, Schema

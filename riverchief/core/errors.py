@@ -57,6 +57,26 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class Bilingual:
+    """A message already rendered in both languages (e.g. Django's password-validator texts)."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        language = translation.get_language() or "zh-hans"
+        return self.en if language.startswith("en") else self.zh
+
+
+def render_in_both(produce) -> Bilingual:
+    """Call `produce()` (which returns text in the active language) once per language."""
+    texts = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts[language] = produce()
+    return Bilingual(texts["zh-hans"], texts["en"])
+
+
 def in_both_languages(message: Any, params: dict[str, Any] | None = None) -> tuple[str, str]:
     """Render a lazy message (with %-style params) in Chinese and in English."""
     rendered = []

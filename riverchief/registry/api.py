@@ -1,7 +1,5 @@
 """Registry API: divisions and departments (water bodies and facilities come with the registry)."""
 
-from __future__ import annotations
-
 from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate

@@ -97,7 +97,12 @@ class Department(models.Model):
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
         if action == "view":
-            return division_q("division__code", scope)
+            # A village chief must see the county departments to know whom to call: a
+            # department is visible below its division as well as inside the scope.
+            if scope.everything or not scope.division_code:
+                return division_q("division__code", scope)
+            above = divcodes.ancestors(scope.division_code) + [scope.division_code]
+            return division_q("division__code", scope) | Q(division__code__in=above)
         if scope.can("registry.change"):
             return division_q("division__code", scope)
         return NOTHING

@@ -51,7 +51,7 @@ def home(request):
         context["children"] = registry_queries.children_with_counts(division, user)
         context["subtree_size"] = registry_queries.divisions_visible_to(user).count()
     if scope_of(user).can("users.view"):
-        context["users_in_scope"] = account_queries.users_visible_to(user).count()
+        context["users_in_scope"] = account_queries.count_users_visible_to(user)
     return render(request, "web/home.html", context)
 
 

@@ -1,0 +1,167 @@
+"""Every page and API route, and who may use it: the declarations the matrix test walks.
+
+A new route fails `test_every_route_is_declared` until it is declared here with the status each
+actor should get. Actors come in pairs: a role inside the scope of the object the route touches
+(demo county 绛县, object in 横水镇 东刘家村) and the same role in 垣曲县 (see conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ROLES = ["office", "leader", "chief_county", "chief_township", "chief_village", "patroller", "dept"]
+
+INSIDE = {
+    "office": "admin",
+    "leader": "leader",
+    "chief_county": "chief_sushui",
+    "chief_township": "chief_hengshui",
+    "chief_village": "chief_dongliujia",
+    "patroller": "patroller_dongliujia",
+    "dept": "dept_water",
+}
+OUTSIDE = {
+    "office": "out_office",
+    "leader": "out_leader",
+    "chief_county": "out_chief_county",
+    "chief_township": "out_chief_township",
+    "chief_village": "out_chief_village",
+    "patroller": "out_patroller",
+    "dept": "out_dept",
+}
+ALL = frozenset(ROLES)
+
+
+@dataclass
+class Route:
+    """One route and the statuses expected.
+
+    `roles` may use it; others get `denied`. Inside the scope a permitted role gets `ok`; outside
+    it gets `outside` (404 for an object they cannot see, `ok` for a list). `marker` is text that
+    a permitted inside actor sees and an outside one must not.
+    """
+
+    method: str
+    pattern: str  # as Django's resolver prints it
+    url: str | Callable[[str], str]
+    roles: frozenset[str] = ALL
+    ok: int = 200
+    outside: int | None = None  # None: same as ok
+    denied: int = 403
+    anonymous: int = 302
+    sysadmin: int | None = None  # None: same as ok
+    marker: str | None = None
+    sysadmin_sees_marker: bool = True
+    body: dict | None = None
+    setup: Callable[[], dict] | None = None  # returns extra context for url callables
+    overrides: dict[str, int] = field(default_factory=dict)  # username -> status
+
+    def expected(self, role: str | None, inside: bool) -> int:
+        if role is None:
+            return self.anonymous
+        if role not in self.roles:
+            return self.denied
+        if inside:
+            return self.ok
+        return self.ok if self.outside is None else self.outside
+
+
+VILLAGE = "140826101201"  # 东刘家村, inside every 绛县 actor's scope
+
+PAGES = [
+    Route("GET", "healthz", "/healthz", anonymous=200),
+    Route("GET", "", "/", marker="横水镇", sysadmin_sees_marker=False),
+    Route("GET", "accounts/login/", "/accounts/login/", ok=302, anonymous=200),
+    Route("POST", "accounts/logout/", "/accounts/logout/", ok=302, anonymous=302),
+    Route("GET", "accounts/password/", "/accounts/password/"),
+    Route("GET", "accounts/tokens/", "/accounts/tokens/"),
+    Route(
+        "POST",
+        "accounts/tokens/<int:token_id>/revoke/",
+        lambda ctx: f"/accounts/tokens/{ctx['token_id']}/revoke/",
+        roles=frozenset({"office", "chief_village"}),
+        ok=302,
+        outside=404,
+        denied=404,
+        setup=lambda: {"token_id": _token_of("chief_dongliujia")},
+    ),
+    Route("GET", "divisions/", "/divisions/?q=东刘家", marker="东刘家村"),
+    Route("GET", "divisions/<str:code>/", f"/divisions/{VILLAGE}/", outside=404),
+    Route(
+        "GET",
+        "users/",
+        "/users/?q=dongliujia",
+        roles=frozenset({"office", "leader"}),
+        marker="chief_dongliujia",
+    ),
+    Route("GET", "audit/", "/audit/", roles=frozenset({"office"})),
+    Route(
+        "POST", "i18n/setlang/", "/i18n/setlang/", ok=302, anonymous=302, body={"language": "en"}
+    ),
+]
+
+API = [
+    Route("GET", "api/v1/", "/api/v1/", ok=404, anonymous=404),
+    Route("GET", "api/v1/openapi.json", "/api/v1/openapi.json", anonymous=200),
+    Route("GET", "api/v1/docs", "/api/v1/docs", anonymous=200),
+    Route(
+        "POST",
+        "api/v1/auth/token",
+        "/api/v1/auth/token",
+        ok=401,
+        anonymous=401,
+        body={"username": "chief_dongliujia", "password": "wrong-password"},
+    ),
+    Route("GET", "api/v1/auth/tokens", "/api/v1/auth/tokens", anonymous=401),
+    Route(
+        "DELETE",
+        "api/v1/auth/tokens/<token_id>",
+        lambda ctx: f"/api/v1/auth/tokens/{ctx['token_id']}",
+        roles=frozenset({"office", "chief_village"}),
+        outside=404,
+        denied=404,
+        anonymous=401,
+        setup=lambda: {"token_id": _token_of("chief_dongliujia")},
+    ),
+    Route("GET", "api/v1/me", "/api/v1/me", anonymous=401),
+    Route(
+        "GET",
+        "api/v1/users",
+        "/api/v1/users?q=dongliujia",
+        roles=frozenset({"office", "leader"}),
+        anonymous=401,
+        marker="chief_dongliujia",
+    ),
+    Route(
+        "GET",
+        "api/v1/users/<username>",
+        "/api/v1/users/chief_dongliujia",
+        roles=frozenset({"office", "leader"}),
+        outside=404,
+        anonymous=401,
+    ),
+    Route("GET", "api/v1/divisions", "/api/v1/divisions?q=东刘家", anonymous=401, marker=VILLAGE),
+    Route(
+        "GET", "api/v1/divisions/<code>", f"/api/v1/divisions/{VILLAGE}", outside=404, anonymous=401
+    ),
+    Route("GET", "api/v1/departments", "/api/v1/departments", anonymous=401, marker="140826-SLJ"),
+    Route(
+        "GET",
+        "api/v1/departments/<code>",
+        "/api/v1/departments/140826-SLJ",
+        outside=404,
+        anonymous=401,
+    ),
+    Route("GET", "api/v1/audit", "/api/v1/audit", roles=frozenset({"office"}), anonymous=401),
+]
+
+ROUTES = PAGES + API
+
+
+def _token_of(username: str) -> int:
+    from riverchief.accounts import services
+    from riverchief.accounts.models import User
+
+    token, _raw = services.issue_token(User.objects.get(username=username), "matrix")
+    return token.pk

@@ -4,12 +4,21 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from riverchief import __version__
 from riverchief.accounts.auth import API_AUTH
 from riverchief.core.errors import DomainError, error_body
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese characters as they are, not \\u escapes: readable and smaller."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="riverchief API",
     version="1",
     description="河湖长制 platform API. Authenticate with `POST /api/v1/auth/token`, then send "
@@ -65,10 +74,18 @@ def on_http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from riverchief.accounts.api import router as accounts_router
     from riverchief.core.api import router as core_router
+    from riverchief.monitoring.api import router as monitoring_router
+    from riverchief.problems.api import router as problems_router
     from riverchief.registry.api import router as registry_router
+    from riverchief.registry.api_facilities import router as facilities_router
+    from riverchief.registry.api_map import router as map_router
 
     api.add_router("", accounts_router)
     api.add_router("", registry_router)
+    api.add_router("", facilities_router)
+    api.add_router("", map_router)
+    api.add_router("", monitoring_router)
+    api.add_router("", problems_router)
     api.add_router("", core_router)
 
 

@@ -1,4 +1,5 @@
-"""The demo county 绛县 (140826): divisions, departments and the accounts in contract.md.
+"""The demo county 绛县 (140826): divisions, departments and the accounts in contract.md; its
+rivers, reaches, facilities and chiefs come from `riverchief.registry.demo_data`.
 
 Loading is idempotent: a second run finds the marker and changes nothing. Invented places and
 people carry is_demo=True and show the 演示 badge; every page of a demo database says 演示数据.
@@ -11,6 +12,7 @@ from django.db import transaction
 from riverchief.accounts import services as account_services
 from riverchief.accounts.models import User
 from riverchief.core import settings_store
+from riverchief.registry import demo_data
 from riverchief.registry import services as registry_services
 from riverchief.registry.models import Department, Division
 
@@ -85,6 +87,45 @@ ACCOUNTS = [
 ]
 
 
+# Which 绛县 department handles each problem category by default (the office edits these).
+CATEGORY_DEPARTMENTS = {
+    "140826-SLJ": [
+        "luan_zhan",
+        "luan_cai",
+        "luan_dui",
+        "luan_jian",
+        "flood_obstruction",
+        "embankment_damage",
+        "hydraulic_anomaly",
+        "flow_cutoff",
+        "signboard",
+        "video_equipment",
+        "reservoir_hazard",
+        "check_dam_hazard",
+    ],
+    "140826-STHJ": [
+        "sewage_discharge",
+        "outfall",
+        "black_odorous",
+        "floating_waste",
+        "oil_film",
+        "dead_animals",
+        "industrial_discharge",
+        "algae_bloom",
+        "monitoring_equipment",
+    ],
+    "140826-NYNC": ["livestock_discharge", "illegal_fishing"],
+}
+
+
+def _route_problem_categories() -> None:
+    from riverchief.problems import services as problem_services
+
+    for department, categories in CATEGORY_DEPARTMENTS.items():
+        for code in categories:
+            problem_services.update_category(None, code, {"default_department_code": department})
+
+
 def is_loaded() -> bool:
     return bool(settings_store.get(LOADED_KEY, False))
 
@@ -122,6 +163,8 @@ def load() -> bool:
             must_change_password=False,
             is_demo=True,
         )
+    demo_data.load_registry()
+    _route_problem_categories()
     settings_store.put(settings_store.DEMO_KEY, True)
     settings_store.put(LOADED_KEY, True)
     return True

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "riverchief.core",
     "riverchief.registry",
+    "riverchief.problems",
+    "riverchief.monitoring",
     "riverchief.accounts",
     "riverchief.web",
 ]

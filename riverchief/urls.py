@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("riverchief.accounts.urls")),
+    path("registry/", include("riverchief.registry.urls")),
+    path("calendar/", include("riverchief.core.urls_calendar")),
     path("", include("riverchief.web.urls")),
 ]
 

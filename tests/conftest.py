@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -14,11 +16,22 @@ DEMO_PASSWORD = demo.DEMO_PASSWORD
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """A test database of our own per run, so two runs on one PostgreSQL server never collide."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        test["NAME"] = f"test_riverchief_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the demo county (loaded once), plus users outside its scopes."""
     with django_db_blocker.unblock():
         demo.load()
         _add_outsiders()
+        _add_matrix_objects()
 
 
 # A second county and users there: the "same role, outside its scope" side of every check.
@@ -58,6 +71,51 @@ def _add_outsiders() -> None:
             password=DEMO_PASSWORD,
             must_change_password=False,
         )
+
+
+# Objects every permission-matrix route touches, in 东刘家村 (inside every 绛县 actor's scope).
+MATRIX_VILLAGE = "140826101201"
+
+
+def _add_matrix_objects() -> None:
+    from riverchief.registry import services as registry_services
+
+    registry_services.save_water_body(
+        None, {"code": "M-WB", "name": "矩阵河（测试）", "kind": "river", "division_code": "140826"}
+    )
+    registry_services.save_reach(
+        None,
+        {
+            "code": "M-REACH",
+            "name": "矩阵河东刘家段（测试）",
+            "water_body_code": "M-WB",
+            "division_code": MATRIX_VILLAGE,
+            "geometry": {"type": "LineString", "coordinates": [[111.41, 35.52], [111.415, 35.521]]},
+        },
+    )
+    registry_services.save_facility(
+        None,
+        {
+            "kind": "reservoir",
+            "code": "M-RES",
+            "name": "矩阵水库（测试）",
+            "division_code": MATRIX_VILLAGE,
+            "reach_code": "M-REACH",
+            "lon": 111.412,
+            "lat": 35.5205,
+            "details": {"scale": "small_2"},
+        },
+    )
+    registry_services.assign_person(
+        None,
+        {
+            "person_name": "矩阵河长（测试）",
+            "role": "河长",
+            "level": "village",
+            "reach_code": "M-REACH",
+            "start_date": "2026-01-01",
+        },
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ actor should get. Actors come in pairs: a role inside the scope of the object th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 ROLES = ["office", "leader", "chief_county", "chief_township", "chief_village", "patroller", "dept"]
 
@@ -55,12 +55,14 @@ class Route:
     sysadmin_sees_marker: bool = True
     body: dict | None = None
     setup: Callable[[], dict] | None = None  # returns extra context for url callables
-    overrides: dict[str, int] = field(default_factory=dict)  # username -> status
+    denied_outside: int | None = None  # None: same as denied (404 where the object is invisible)
 
     def expected(self, role: str | None, inside: bool) -> int:
         if role is None:
             return self.anonymous
         if role not in self.roles:
+            if not inside and self.denied_outside is not None:
+                return self.denied_outside
             return self.denied
         if inside:
             return self.ok
@@ -156,7 +158,190 @@ API = [
     Route("GET", "api/v1/audit", "/api/v1/audit", roles=frozenset({"office"}), anonymous=401),
 ]
 
-ROUTES = PAGES + API
+OFFICE = frozenset({"office"})
+
+
+def _api_write(method, pattern, url, body, *, ok=200, object_route=False):
+    """A registry write: office admins inside their scope; 403 for other roles; outside the
+    scope 404 for an existing object (it cannot be seen) and 403 for a new one."""
+    return Route(
+        method,
+        pattern,
+        url,
+        roles=OFFICE,
+        ok=ok,
+        outside=404 if object_route else 403,
+        denied_outside=404 if object_route else None,
+        anonymous=401,
+        body=body,
+    )
+
+
+NEW_REACH = {
+    "code": "M-NEW-REACH",
+    "name": "新段",
+    "water_body_code": "M-WB",
+    "division_code": "140826101201",
+    "geometry": {"type": "LineString", "coordinates": [[111.411, 35.52], [111.413, 35.5205]]},
+}
+OUTSIDE_DIVISION_NOTE = "outside actors create inside 绛县's divisions: refused with 403"
+
+REGISTRY_API = [
+    Route("GET", "api/v1/waterbodies", "/api/v1/waterbodies?q=M-WB", anonymous=401, marker="M-WB"),
+    Route(
+        "GET", "api/v1/waterbodies/<code>", "/api/v1/waterbodies/M-WB", outside=404, anonymous=401
+    ),
+    _api_write(
+        "POST",
+        "api/v1/waterbodies",
+        "/api/v1/waterbodies",
+        {"code": "M-NEW-WB", "name": "新河", "kind": "river", "division_code": "140826101"},
+        ok=201,
+    ),
+    _api_write(
+        "PATCH",
+        "api/v1/waterbodies/<code>",
+        "/api/v1/waterbodies/M-WB",
+        {"basin": "黄河流域"},
+        object_route=True,
+    ),
+    Route("GET", "api/v1/reaches", "/api/v1/reaches?q=M-REACH", anonymous=401, marker="M-REACH"),
+    Route(
+        "GET",
+        "api/v1/reaches/nearest",
+        "/api/v1/reaches/nearest?lon=111.4125&lat=35.5205",
+        anonymous=401,
+        marker="M-REACH",
+    ),
+    Route("GET", "api/v1/reaches/<code>", "/api/v1/reaches/M-REACH", outside=404, anonymous=401),
+    _api_write("POST", "api/v1/reaches", "/api/v1/reaches", NEW_REACH, ok=201),
+    _api_write(
+        "PATCH",
+        "api/v1/reaches/<code>",
+        "/api/v1/reaches/M-REACH",
+        {"end_description": "村口"},
+        object_route=True,
+    ),
+    Route("GET", "api/v1/facility-kinds", "/api/v1/facility-kinds", anonymous=401),
+    Route(
+        "GET",
+        "api/v1/facilities",
+        "/api/v1/facilities?kind=reservoir&q=M-RES",
+        anonymous=401,
+        marker="M-RES",
+    ),
+    Route(
+        "GET", "api/v1/facilities/<code>", "/api/v1/facilities/M-RES", outside=404, anonymous=401
+    ),
+    _api_write(
+        "POST",
+        "api/v1/facilities",
+        "/api/v1/facilities",
+        {
+            "kind": "sluice",
+            "code": "M-NEW-SLUICE",
+            "name": "新闸",
+            "reach_code": "M-REACH",
+            "lon": 111.412,
+            "lat": 35.5204,
+        },
+        ok=201,
+    ),
+    _api_write(
+        "PATCH",
+        "api/v1/facilities/<code>",
+        "/api/v1/facilities/M-RES",
+        {"details": {"dam_type": "土坝"}},
+        object_route=True,
+    ),
+    Route(
+        "GET",
+        "api/v1/assignments",
+        "/api/v1/assignments?reach=M-REACH",
+        anonymous=401,
+        marker="矩阵河长",
+    ),
+    _api_write(
+        "POST",
+        "api/v1/assignments",
+        "/api/v1/assignments",
+        {
+            "person_name": "新河长",
+            "role": "河长",
+            "level": "village",
+            "reach_code": "M-REACH",
+            "start_date": "2026-11-01",
+        },
+        ok=201,
+    ),
+    _api_write(
+        "POST",
+        "api/v1/assignments/bulk",
+        "/api/v1/assignments/bulk",
+        {
+            "person_name": "新河长",
+            "role": "河长",
+            "level": "village",
+            "reach_codes": ["M-REACH"],
+            "start_date": "2026-11-01",
+        },
+        ok=201,
+    ),
+    Route(
+        "POST",
+        "api/v1/assignments/<assignment_id>/end",
+        lambda ctx: f"/api/v1/assignments/{ctx['assignment_id']}/end",
+        roles=OFFICE,
+        outside=404,
+        denied_outside=404,
+        anonymous=401,
+        body={},
+        setup=lambda: {"assignment_id": _matrix_assignment()},
+    ),
+    Route("GET", "api/v1/signboards/outdated", "/api/v1/signboards/outdated", anonymous=401),
+    Route(
+        "GET",
+        "api/v1/map/<layer>.geojson",
+        "/api/v1/map/reaches.geojson",
+        anonymous=401,
+        marker="M-REACH",
+    ),
+    _api_write(
+        "POST",
+        "api/v1/departments",
+        "/api/v1/departments",
+        {"code": "M-DEPT", "name": "新部门", "division_code": "140826"},
+        ok=201,
+    ),
+]
+
+
+def _matrix_assignment() -> int:
+    from riverchief.registry.models import ChiefAssignment
+
+    return ChiefAssignment.objects.get(reach__code="M-REACH", end_date__isnull=True).pk
+
+
+def _optional(module: str, name: str) -> list[Route]:
+    """Route lists declared beside the features that own them."""
+    import importlib
+
+    try:
+        return list(getattr(importlib.import_module(module), name))
+    except ModuleNotFoundError:
+        return []
+
+
+ROUTES = (
+    PAGES
+    + API
+    + REGISTRY_API
+    + _optional("tests.permission_matrix_registry_pages", "REGISTRY_PAGES")
+    + _optional("tests.permission_matrix_registry_transfer", "REGISTRY_TRANSFER")
+    + _optional("tests.permission_matrix_calendar", "CALENDAR")
+    + _optional("tests.permission_matrix_monitoring", "MONITORING")
+    + _optional("tests.permission_matrix_problems", "PROBLEMS")
+)
 
 
 def _token_of(username: str) -> int:

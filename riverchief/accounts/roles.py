@@ -20,8 +20,17 @@ class Role(StrEnum):
 
 CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.SYSADMIN: frozenset(),  # a system administrator's scope covers everything
-    Role.OFFICE: frozenset({"registry.change", "audit.view", "users.view", "users.change"}),
-    Role.LEADER: frozenset({"users.view"}),
+    Role.OFFICE: frozenset(
+        {
+            "registry.change",
+            "audit.view",
+            "users.view",
+            "users.change",
+            "calendar.view",
+            "calendar.change",
+        }
+    ),
+    Role.LEADER: frozenset({"users.view", "calendar.view"}),
     Role.CHIEF: frozenset(),
     Role.PATROLLER: frozenset(),
     Role.DEPARTMENT: frozenset(),

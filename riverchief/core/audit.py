@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from riverchief.core.models import AuditEntry
 from riverchief.core.requestlocal import current_ip
@@ -29,6 +30,8 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
 
 
 def _json_safe(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

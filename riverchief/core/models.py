@@ -65,3 +65,66 @@ class Setting(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CalendarDay(models.Model):
+    """A day off or a working day (调休) that the holiday calendar states explicitly."""
+
+    SOURCES = [("package", _("chinese-calendar package")), ("office", _("entered by the office"))]
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=SOURCES, default="office")
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=["package", "office"]), name="core_calendarday_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'班' if self.is_working_day else '休'} {self.name}".strip()
+
+
+class CalendarYear(models.Model):
+    """Whether a year's State Council schedule is entered (official) or follows the fallback."""
+
+    OFFICIAL = "official"
+    FALLBACK = "fallback"
+    STATUSES = [(OFFICIAL, _("official")), (FALLBACK, _("fallback"))]
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=FALLBACK)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too: the package for seeded years, and the name after a user is removed.
+    entered_by_name = models.CharField(_("entered by (name)"), max_length=150, blank=True)
+    entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["official", "fallback"]), name="core_calendaryear_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2200), name="core_calendaryear_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.status}"

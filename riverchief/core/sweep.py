@@ -22,7 +22,19 @@ def _clear_sessions() -> str:
     return f"{deleted} expired sessions removed"
 
 
+def _seed_calendar() -> str:
+    from riverchief.core.calendar_service import seed_from_package
+
+    years = seed_from_package(None)
+    return (
+        f"holiday calendar: {len(years)} new years from the package"
+        if years
+        else "calendar up to date"
+    )
+
+
 TASKS: dict[str, Callable[[], str]] = {
+    "calendar": _seed_calendar,
     "login_failures": _purge_login_failures,
     "sessions": _clear_sessions,
 }

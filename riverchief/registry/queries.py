@@ -45,3 +45,74 @@ def children_with_counts(division: Division, viewer):
 
 def departments_visible_to(viewer):
     return Department.objects.visible_to(viewer).select_related("division")
+
+
+# --- water bodies, reaches, facilities, assignments ----------------------------------------
+
+
+def water_bodies_visible_to(viewer):
+    from riverchief.registry.models import WaterBody
+
+    return WaterBody.objects.visible_to(viewer).select_related("division", "parent")
+
+
+def reaches_visible_to(viewer):
+    from riverchief.registry.models import Reach
+
+    return Reach.objects.visible_to(viewer).select_related("division", "water_body")
+
+
+def facilities_visible_to(viewer, kind: str | None = None):
+    from riverchief.registry.models import Facility
+
+    rows = Facility.objects.visible_to(viewer).select_related("division", "water_body", "reach")
+    return rows.filter(kind=kind) if kind else rows
+
+
+def assignments_visible_to(viewer):
+    from riverchief.registry.models import ChiefAssignment
+
+    return ChiefAssignment.objects.visible_to(viewer).select_related(
+        "division", "reach", "water_body", "user", "contact_department"
+    )
+
+
+def in_division(rows, code: str, path: str = "division__code"):
+    """Rows in the subtree of a division given by full or short code (unknown code: none)."""
+    try:
+        low, high = divcodes.subtree_bounds(divcodes.normalize(code))
+    except divcodes.InvalidCode:
+        return rows.none()
+    return rows.filter(**{f"{path}__gte": low, f"{path}__lte": high})
+
+
+def outdated_signboards(viewer, today=None, grace_days: int = 15):
+    """Signboards not updated within `grace_days` after their reach's chief last changed.
+
+    A signboard must show the current chief (river-chief-system.md §6: update within 15 days).
+    """
+    from datetime import timedelta
+
+    from django.db.models import Max, OuterRef, Subquery
+    from django.utils import timezone
+
+    from riverchief.registry.models import SINGLE_HOLDER_ROLES, ChiefAssignment
+
+    today = today or timezone.localdate()
+    latest_change = (
+        ChiefAssignment.objects.filter(reach=OuterRef("reach"), role__in=SINGLE_HOLDER_ROLES)
+        .values("reach")
+        .annotate(latest=Max("start_date"))
+        .values("latest")
+    )
+    rows = facilities_visible_to(viewer, "signboard").annotate(
+        chief_changed=Subquery(latest_change)
+    )
+    outdated = []
+    for row in rows.exclude(chief_changed__isnull=True):
+        if row.chief_changed + timedelta(days=grace_days) >= today:
+            continue
+        updated = row.details.get("last_updated")
+        if not updated or updated < row.chief_changed.isoformat():
+            outdated.append(row)
+    return outdated

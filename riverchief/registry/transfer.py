@@ -1,7 +1,7 @@
-"""Divisions in and out as CSV (code, name, demo), validated whole before anything is written.
+"""`riverchief import|export KIND FILE`: divisions as CSV, the registry as an Excel workbook
+(registry/workbook.py), GeoJSON layers and zipped shapefiles (registry/geofiles.py).
 
-The Excel workbook of the whole registry comes with the registry issue; divisions are the part
-the foundation needs to load an official division list.
+Every import validates every row before anything is written; `--partial` writes the valid rows.
 """
 
 from __future__ import annotations
@@ -122,4 +122,117 @@ class Divisions:
         print(f"{count} divisions exported to {path}")
 
 
-KINDS = {"divisions": Divisions}
+def _progress_bar():
+    """A tqdm bar per phase on stderr, for importing.Progress."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def bar(description: str, total: int | None):
+        with tqdm(
+            desc=description, total=total, unit="row", unit_scale=True, leave=False
+        ) as progress:
+            yield progress.update
+
+    return bar
+
+
+def _print_report(report) -> None:
+    for line in report.lines():
+        print(line)
+    print(report.summary())
+    if report.errors and not report.written:
+        _fail(
+            f"{len(report.errors)} errors; nothing written (use --partial to write the valid rows)"
+        )
+
+
+def _run(function, path: Path, partial: bool) -> None:
+    from riverchief.registry.importing import ImportRefused
+
+    try:
+        report = function(Path(path), partial=partial, progress=_progress_bar())
+    except ImportRefused as error:
+        _fail(f"{path}: {error.zh} / {error.en}")
+    _print_report(report)
+
+
+class Registry:
+    """The whole registry as one Excel workbook (see registry/workbook.py for the layout)."""
+
+    @staticmethod
+    def import_file(path: Path, *, partial: bool = False) -> None:
+        from riverchief.registry.importing import import_workbook
+
+        _run(import_workbook, path, partial)
+
+    @staticmethod
+    def export_file(path: Path) -> None:
+        from riverchief.registry.exporting import export_workbook
+
+        if Path(path).suffix.lower() != ".xlsx":
+            _fail(f"{path}: the workbook's file name must end in .xlsx")
+
+        def bar(rows, description):
+            return tqdm(rows, desc=description, unit="row", unit_scale=True, leave=False)
+
+        counts = export_workbook(Path(path), progress=bar)
+        print(f"{sum(counts.values())} rows exported to {path}")
+
+
+class Template:
+    """The empty workbook with the 说明 sheet: `riverchief export template FILE.xlsx`."""
+
+    @staticmethod
+    def import_file(path: Path, *, partial: bool = False) -> None:
+        Registry.import_file(path, partial=partial)
+
+    @staticmethod
+    def export_file(path: Path) -> None:
+        from riverchief.registry.exporting import export_workbook
+
+        export_workbook(Path(path), template=True)
+        print(f"template written to {path}")
+
+
+class GeoJSON:
+    """One layer per .geojson file; export to a folder writes every layer."""
+
+    @staticmethod
+    def import_file(path: Path, *, partial: bool = False) -> None:
+        from riverchief.registry.geofiles import import_geojson
+
+        _run(import_geojson, path, partial)
+
+    @staticmethod
+    def export_file(path: Path) -> None:
+        from riverchief.registry.geofiles import export_geojson
+        from riverchief.registry.importing import ImportRefused
+
+        try:
+            counts = export_geojson(Path(path))
+        except ImportRefused as error:
+            _fail(f"{path}: {error.zh} / {error.en}")
+        print(f"{sum(counts.values())} features exported to {path}")
+
+
+class Shapefile:
+    """A zip with one .shp (+ .dbf, .shx, .prj, .cpg) per layer, named by the layer."""
+
+    @staticmethod
+    def import_file(path: Path, *, partial: bool = False) -> None:
+        from riverchief.registry.geofiles import import_shapefile
+
+        _run(import_shapefile, path, partial)
+
+    @staticmethod
+    def export_file(path: Path) -> None:
+        _fail("shapefiles are imported only; export GeoJSON instead")
+
+
+KINDS = {
+    "divisions": Divisions,
+    "registry": Registry,
+    "template": Template,
+    "geojson": GeoJSON,
+    "shapefile": Shapefile,
+}

@@ -20,8 +20,14 @@ class NavEntry:
 NAVIGATION = [
     NavEntry(_("Home"), "web:home"),
     NavEntry(_("Divisions"), "web:division_list"),
+    NavEntry(_("Water bodies"), "registry:waterbody_list"),
+    NavEntry(_("Reaches"), "registry:reach_list"),
+    NavEntry(_("Facilities"), "registry:facility_list"),
+    NavEntry(_("Chiefs"), "registry:assignment_list"),
+    NavEntry(_("Map"), "registry:map"),
     NavEntry(_("Users"), "web:user_list", "users.view"),
     NavEntry(_("Audit log"), "web:audit_list", "audit.view"),
+    NavEntry(_("Calendar"), "calendar:year", "calendar.view"),
 ]
 
 

@@ -1,0 +1,108 @@
+"""GeoJSON map layers for the one map (一张图), each through the viewer's scope."""
+
+from __future__ import annotations
+
+import json
+
+from django.urls import reverse
+
+from riverchief.core import divcodes
+from riverchief.registry import queries
+from riverchief.registry.models import bbox_q
+
+FACILITY_LAYERS = {
+    "reservoirs": "reservoir",
+    "check_dams": "check_dam",
+    "sluices": "sluice",
+    "outfalls": "outfall",
+    "intakes": "intake",
+    "sections": "section",
+    "signboards": "signboard",
+}
+LAYERS = ("divisions", "waterbodies", "reaches", *FACILITY_LAYERS)
+
+
+class UnknownLayer(KeyError):
+    pass
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float] | None:
+    """'minlon,minlat,maxlon,maxlat' → floats; ValueError with the reason when malformed."""
+    if not text:
+        return None
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise ValueError("bbox needs four numbers: minlon,minlat,maxlon,maxlat")
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError("bbox needs four numbers: minlon,minlat,maxlon,maxlat") from None
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ValueError("bbox must be minlon,minlat,maxlon,maxlat with min ≤ max")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _rows(layer: str, viewer):
+    if layer == "divisions":
+        return queries.divisions_visible_to(viewer), ("code", "name", "level")
+    if layer == "waterbodies":
+        return queries.water_bodies_visible_to(viewer), ("code", "name", "kind", "division__code")
+    if layer == "reaches":
+        return queries.reaches_visible_to(viewer), (
+            "code",
+            "name",
+            "level",
+            "division__code",
+            "water_body__name",
+            "length_m",
+        )
+    if layer in FACILITY_LAYERS:
+        return queries.facilities_visible_to(viewer, FACILITY_LAYERS[layer]), (
+            "code",
+            "name",
+            "kind",
+            "division__code",
+            "details",
+        )
+    raise UnknownLayer(layer)
+
+
+def feature_collection(layer: str, viewer, bbox=None) -> str:
+    """The layer as GeoJSON text (built directly: a county layer has thousands of features)."""
+    rows, fields = _rows(layer, viewer)
+    rows = rows.exclude(geometry__isnull=True)
+    if bbox is not None:
+        rows = rows.filter(bbox_q(bbox))
+    detail_url = _detail_url(layer)
+    features = []
+    for values in rows.values(*fields, "geometry").iterator(chunk_size=2000):
+        geometry = values.pop("geometry")
+        properties = {"layer": layer}
+        for key, value in values.items():
+            if key == "details":
+                properties.update(_popup_details(value))
+            elif key == "division__code":
+                properties["division_code"] = divcodes.short(value)
+            elif key == "code" and layer == "divisions":
+                properties["code"] = divcodes.short(value)
+            else:
+                properties[key.replace("__", "_")] = value
+        properties["url"] = detail_url(properties["code"])
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def _popup_details(details: dict) -> dict:
+    keep = ("scale", "dam_class", "control_level", "target_class", "outfall_type", "last_updated")
+    return {key: details[key] for key in keep if key in details}
+
+
+def _detail_url(layer: str):
+    names = {
+        "divisions": "web:division_detail",
+        "waterbodies": "registry:waterbody_detail",
+        "reaches": "registry:reach_detail",
+    }
+    name = names.get(layer, "registry:facility_detail")
+    prefix = reverse(name, args=["CODE"])  # reverse once, then format: thousands of features
+    return lambda code: prefix.replace("CODE", code)

@@ -227,7 +227,10 @@ def live_server_url(server_dir: Path, server_database_url: str) -> Iterator[str]
 # --- the browser ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop in the main thread while it is open,
+# and Django then refuses ORM calls made from that thread (SynchronousOnlyOperation) in
+# whatever tests run later in the session. Closing it after each module ends the loop.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         _unavailable(

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "riverchief.accounts.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -71,9 +72,11 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = config.database_url(DATA_DIR)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections (per thread): a new SQLite connection costs three PRAGMAs per request.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writer takes the lock at BEGIN, so concurrent writers wait (timeout)
         # instead of failing half-way with "database is locked".
@@ -110,9 +113,11 @@ LOGIN_LOCKOUT_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
 API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("RIVERCHIEF_API_TOKEN_DAYS", "30")))
 
-# Sessions end after this much inactivity: every request pushes the expiry forward.
+# Sessions end after this much inactivity: a request pushes the expiry forward, at most once a
+# minute (accounts.middleware.SessionRefreshMiddleware) so that reads are not all writes.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("RIVERCHIEF_SESSION_IDLE_MINUTES", "120"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # --- security -------------------------------------------------------------------------------
@@ -195,3 +200,9 @@ RIVERCHIEF_SITE_NAME = _("River and Lake Chief Platform")
 AUTHENTICATION_BACKENDS = ["riverchief.accounts.backends.ScopedModelBackend"]
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- the one map: base tiles (WGS84/CGCS2000, e.g. 天地图 with a key); empty = no tiles ---------
+RIVERCHIEF_MAP_TILE_URL = os.environ.get("RIVERCHIEF_MAP_TILE_URL", "")
+RIVERCHIEF_MAP_TILE_SUBDOMAINS = os.environ.get("RIVERCHIEF_MAP_TILE_SUBDOMAINS", "abc")
+RIVERCHIEF_MAP_TILE_ATTRIBUTION = os.environ.get("RIVERCHIEF_MAP_TILE_ATTRIBUTION", "")
+RIVERCHIEF_MAP_LABEL_URL = os.environ.get("RIVERCHIEF_MAP_LABEL_URL", "")

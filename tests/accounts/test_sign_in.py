@@ -100,13 +100,47 @@ def test_an_office_admin_cannot_create_users_outside_the_county(db):
     assert not User.objects.filter(username="intruder").exists()
 
 
-def test_sessions_expire_after_inactivity_and_each_request_extends_them(db, client):
+def test_sessions_expire_after_inactivity_and_activity_extends_them(db, client):
+    from django.contrib.sessions.models import Session
+
     sign_in_page(client, "chief_hengshui", PASSWORD)
     client.get("/")
-    expiry = client.session.get_expiry_date()
+    key = client.session.session_key
+    # Pretend the session was last refreshed two minutes ago and is about to run out.
+    session = client.session
+    session["_refreshed_at"] -= 120
+    session.save()
+    soon = timezone.now() + timedelta(seconds=30)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    assert client.get("/").status_code == 200
+    expiry = Session.objects.get(session_key=key).expire_date
     expected = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert abs((expiry - expected).total_seconds()) < 5
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    # Once expired, the next request is sent to sign in.
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get("/").status_code == 302
+
+
+def test_a_request_within_the_refresh_minute_writes_no_session(db, client):
+    from django.contrib.sessions.models import Session
+
+    sign_in_page(client, "chief_hengshui", PASSWORD)
+    client.get("/")
+    key = client.session.session_key
+    before = Session.objects.get(session_key=key).expire_date
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date == before
+
+
+def test_fast_user_count_equals_the_scoped_query(db):
+    from riverchief.accounts import queries
+
+    for username in ("admin", "leader", "out_office", "sysadmin", "chief_hengshui", "dept_water"):
+        viewer = User.objects.get(username=username)
+        expected = queries.users_visible_to(viewer).count()
+        assert queries.count_users_visible_to(viewer) == expected, username
 
 
 # --- API tokens -------------------------------------------------------------------------------

@@ -75,7 +75,9 @@ def _register_routers() -> None:
     from riverchief.accounts.api import router as accounts_router
     from riverchief.core.api import router as core_router
     from riverchief.monitoring.api import router as monitoring_router
+    from riverchief.notify.api import router as notify_router
     from riverchief.problems.api import router as problems_router
+    from riverchief.problems.api_stats import router as problem_stats_router
     from riverchief.registry.api import router as registry_router
     from riverchief.registry.api_facilities import router as facilities_router
     from riverchief.registry.api_map import router as map_router
@@ -85,7 +87,9 @@ def _register_routers() -> None:
     api.add_router("", facilities_router)
     api.add_router("", map_router)
     api.add_router("", monitoring_router)
+    api.add_router("", problem_stats_router)  # before problems: /problems/stats is no {id}
     api.add_router("", problems_router)
+    api.add_router("", notify_router)
     api.add_router("", core_router)
 
 

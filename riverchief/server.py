@@ -20,6 +20,18 @@ class _Server(BaseApplication):
         return application
 
 
+def _start_scheduler(worker) -> None:
+    """In each worker, after it started: the periodic sweeps (a lease picks one per interval)."""
+    try:
+        from django.conf import settings
+
+        from riverchief.core.sweep import Scheduler
+
+        Scheduler(settings.RIVERCHIEF_SWEEP_INTERVAL).start()
+    except Exception:  # the sweeps are never worth a server that does not start
+        worker.log.exception("riverchief: the sweep scheduler did not start")
+
+
 def run(*, host: str, port: int, workers: int, threads: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     _Server(
@@ -34,5 +46,8 @@ def run(*, host: str, port: int, workers: int, threads: int) -> None:
             "errorlog": "-",
             "loglevel": "warning",
             "preload_app": True,
+            # A thread per worker, not in the master: the master forks, and forking a process
+            # that runs threads can deadlock the child.
+            "post_worker_init": _start_scheduler,
         }
     ).run()

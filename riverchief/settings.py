@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "riverchief.core",
     "riverchief.registry",
     "riverchief.problems",
+    "riverchief.notify",
     "riverchief.monitoring",
     "riverchief.accounts",
     "riverchief.web",
@@ -200,6 +201,30 @@ RIVERCHIEF_SITE_NAME = _("River and Lake Chief Platform")
 AUTHENTICATION_BACKENDS = ["riverchief.accounts.backends.ScopedModelBackend"]
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- periodic work (riverchief sweep; the serving processes run it on this interval) ----------
+# Problems: red card (挂牌督办) after N working days overdue, 通报 after M more.
+RIVERCHIEF_ESCALATION_RED_AFTER_DAYS = int(
+    os.environ.get("RIVERCHIEF_ESCALATION_RED_AFTER_DAYS", "3")
+)
+RIVERCHIEF_ESCALATION_NOTICE_AFTER_DAYS = int(
+    os.environ.get("RIVERCHIEF_ESCALATION_NOTICE_AFTER_DAYS", "5")
+)
+# Seconds between two runs of every sweep task by the serving processes; 0 turns it off.
+RIVERCHIEF_SWEEP_INTERVAL = int(os.environ.get("RIVERCHIEF_SWEEP_INTERVAL", "300"))
+
+# --- e-mail for notifications: none unless RIVERCHIEF_EMAIL_HOST names an SMTP server ---------
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("RIVERCHIEF_EMAIL_HOST", "").strip()
+EMAIL_PORT = int(os.environ.get("RIVERCHIEF_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("RIVERCHIEF_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RIVERCHIEF_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = config.env_flag("RIVERCHIEF_EMAIL_USE_TLS", default=False)  # STARTTLS, port 587
+EMAIL_USE_SSL = config.env_flag("RIVERCHIEF_EMAIL_USE_SSL", default=False)  # SMTPS, port 465
+EMAIL_TIMEOUT = 5
+DEFAULT_FROM_EMAIL = os.environ.get("RIVERCHIEF_EMAIL_FROM", "riverchief@localhost")
+# The site's public address (e.g. https://hzz.example.gov.cn), for links in e-mail and robots.
+RIVERCHIEF_SITE_URL = os.environ.get("RIVERCHIEF_SITE_URL", "").strip().rstrip("/")
 
 # --- the one map: base tiles (WGS84/CGCS2000, e.g. 天地图 with a key); empty = no tiles ---------
 RIVERCHIEF_MAP_TILE_URL = os.environ.get("RIVERCHIEF_MAP_TILE_URL", "")

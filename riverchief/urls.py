@@ -11,6 +11,9 @@ urlpatterns = [
     path("accounts/", include("riverchief.accounts.urls")),
     path("registry/", include("riverchief.registry.urls")),
     path("calendar/", include("riverchief.core.urls_calendar")),
+    path("problems/notices/", include("riverchief.problems.urls_notices")),
+    path("problems/", include("riverchief.problems.urls")),  # after problems/…: it ends in <ref>/
+    path("notifications/", include("riverchief.notify.urls")),
     path("", include("riverchief.web.urls")),
 ]
 

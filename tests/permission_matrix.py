@@ -341,6 +341,9 @@ ROUTES = (
     + _optional("tests.permission_matrix_calendar", "CALENDAR")
     + _optional("tests.permission_matrix_monitoring", "MONITORING")
     + _optional("tests.permission_matrix_problems", "PROBLEMS")
+    + _optional("tests.permission_matrix_problem_pages", "PROBLEM_PAGES")
+    + _optional("tests.permission_matrix_escalation", "ESCALATION")
+    + _optional("tests.permission_matrix_notify", "NOTIFY")
 )
 
 

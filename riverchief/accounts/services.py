@@ -129,6 +129,7 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__division", "user__department__division")
+        .defer("user__division__geometry", "user__department__division__geometry")
         .filter(key_digest=_digest(raw), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )

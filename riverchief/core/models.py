@@ -128,3 +128,23 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.status}"
+
+
+class Lease(models.Model):
+    """A named lock with an expiry, shared by every process and node: one holder at a time.
+
+    Taken with a conditional UPDATE (free, expired, or already ours), so it works the same on
+    SQLite and PostgreSQL; a holder that dies loses it when it expires. See `core.leases`.
+    """
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    holder = models.CharField(_("holder"), max_length=120, blank=True)
+    acquired_at = models.DateTimeField(_("acquired"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder or '-'})"

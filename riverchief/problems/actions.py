@@ -196,6 +196,11 @@ def _escalate(actor, p, fields, files, now):
     return {"escalation_level": level}, _note(fields), {"from": p.escalation_level, "to": level}
 
 
+def _remind(actor, p, fields, files, now):
+    deadline = p.deadline.isoformat() if p.deadline else None
+    return {}, _note(fields), {"deadline": deadline}
+
+
 def _edit(actor, p, fields, files, now):
     from riverchief.problems.locate import reach_by_code
     from riverchief.problems.models import Category
@@ -256,6 +261,7 @@ APPLY = {
     "reopen": _reopen,
     "rate": _rate,
     "escalate": _escalate,
+    "remind": _remind,
     "edit": _edit,
 }
 assert set(APPLY) == set(states.TRANSITIONS), "every action in the table needs its function"

@@ -95,7 +95,8 @@ def _start_of(day: dt.date) -> dt.datetime:
 def my_todo(viewer) -> QuerySet[Problem]:
     """What the viewer must act on now.
 
-    Office: reports to accept, rectifications to verify, extension requests, in its scope.
+    Office: reports to accept, accepted problems to assign, rectifications to verify, extension
+    requests, in its scope.
     Department officer: assigned or being rectified by the department. Chief: what is assigned
     to them; problems awaiting verification below them; reports and accepted problems below them
     that they may assign. Everyone else: nothing.
@@ -105,7 +106,7 @@ def my_todo(viewer) -> QuerySet[Problem]:
     held = Q(state__in=CLOCK_STATES)
     if scope.everything or scope.role == "office":
         return rows.filter(
-            Q(state__in=[State.REPORTED, State.PENDING_VERIFICATION])
+            Q(state__in=[State.REPORTED, State.ACCEPTED, State.PENDING_VERIFICATION])
             | (held & Q(extension_requested_until__isnull=False))
         )
     if scope.role == "department" and scope.department_id:

@@ -325,6 +325,14 @@ TRANSITIONS: dict[str, Transition] = {
             system,
             ["level"],
         ),
+        # A deadline reminder (the escalation sweep, once per window): an event, no state change.
+        _t(
+            "remind",
+            pgettext_lazy("problem action", "Deadline reminder"),
+            _HELD,
+            None,
+            system,
+        ),
         _t(
             "edit",
             pgettext_lazy("problem action", "Edit the details"),

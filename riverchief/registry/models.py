@@ -91,7 +91,11 @@ class Division(Located):
         return Division.objects.filter(code__gte=low, code__lte=high)
 
     def ancestors(self):
-        return Division.objects.filter(code__in=divcodes.ancestors(self.code)).order_by("code")
+        return (
+            Division.objects.filter(code__in=divcodes.ancestors(self.code))
+            .defer("geometry")
+            .order_by("code")
+        )
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:

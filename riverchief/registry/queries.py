@@ -38,6 +38,7 @@ def children_with_counts(division: Division, viewer):
     """The visible children of a division, each with its own number of children (one query)."""
     return list(
         divisions_visible_to(viewer)
+        .defer("geometry", "parent__geometry")
         .filter(parent=division)
         .annotate(children_count=Count("children"))
     )

@@ -84,7 +84,7 @@ def test_reopen_only_once_and_only_after_dissatisfaction():
 
 def test_only_the_platform_escalates_and_the_reporter_rates():
     held = facts(State.ASSIGNED)
-    assert allowed(SYSTEM, held) == ["escalate"]
+    assert allowed(SYSTEM, held) == ["escalate", "remind"]
     closed = facts(State.CLOSED, reporter_id=4)
     assert allowed(VILLAGE_CHIEF, closed) == ["rate"]
     assert "rate" in allowed(SYSTEM, closed)

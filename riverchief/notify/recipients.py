@@ -1,0 +1,159 @@
+"""Who hears of each problem event, and which configured channels carry it.
+
+The rules (by the event's action):
+  report                 the river chief office of the problem's county (else the nearest above)
+  assign, transfer       the assignee: the assigned chief, or the officers of the department
+  reopen                 the assignee
+  submit                 the office (it verifies)
+  return                 the assignee
+  close, reject,         the reporter
+  mark_duplicate
+  escalate               the assignee and the office; at red (level 2 and above) also the chief
+                         one level up: the 河长/湖长 with an account of the same water body in
+                         the nearest division above, else the chief accounts of that division
+  request_extension      the office
+  approve_extension,     the assignee
+  refuse_extension
+  rate (not satisfied)   the office
+  remind                 the assignee (a deadline reminder)
+The person who took the action is never told of it, inactive accounts are skipped, and nobody is
+told of a problem they may not see (`Problem.objects.visible_to`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from riverchief.accounts.models import User
+from riverchief.core import divcodes
+from riverchief.problems.models import Problem, ProblemAssignment, ProblemEvent
+from riverchief.registry.models import ChiefAssignment
+
+RED = 2  # the escalation level from which the chief above is told
+CHIEF_ROLES = ("河长", "湖长", "河段长")
+
+RULES: dict[str, tuple[str, ...]] = {
+    "report": ("office",),
+    "assign": ("assignee",),
+    "transfer": ("assignee",),
+    "reopen": ("assignee",),
+    "submit": ("office",),
+    "return": ("assignee",),
+    "close": ("reporter",),
+    "reject": ("reporter",),
+    "mark_duplicate": ("reporter",),
+    "escalate": ("assignee", "office"),
+    "request_extension": ("office",),
+    "approve_extension": ("assignee",),
+    "refuse_extension": ("assignee",),
+    "rate": ("office",),
+    "remind": ("assignee",),
+}
+
+
+def _users():
+    return User.objects.filter(is_active=True).select_related("division", "department__division")
+
+
+def office_of(problem: Problem) -> list[User]:
+    """Office admins of the problem's county; where it has none, of the nearest division above."""
+    code = problem.division.code
+    chain = [code, *reversed(divcodes.ancestors(code))]  # nearest first
+    chain = [c for c in chain if divcodes.level_of(c) <= divcodes.Level.COUNTY]
+    found: dict[str, list[User]] = {}
+    for user in _users().filter(role="office", division__code__in=chain):
+        found.setdefault(user.division.code, []).append(user)
+    return next((found[c] for c in chain if c in found), [])
+
+
+def assignee_of(problem: Problem) -> list[User]:
+    """The assigned chief and the officers of the assigned department."""
+    condition = Q(pk__in=[])
+    if problem.assignee_user_id:
+        condition |= Q(pk=problem.assignee_user_id)
+    if problem.assignee_department_id:
+        condition |= Q(role="department", department_id=problem.assignee_department_id)
+    return list(_users().filter(condition))
+
+
+def reporter_of(problem: Problem) -> list[User]:
+    return list(_users().filter(pk=problem.reporter_id)) if problem.reporter_id else []
+
+
+def chiefs_above(problem: Problem) -> list[User]:
+    """The chief one level up: of the same water body if the registry names one with an
+    account, else the chief accounts of the nearest division above that has any."""
+    above = list(reversed(divcodes.ancestors(problem.division.code)))  # the parent first
+    if not above:
+        return []
+    if problem.reach_id:
+        water_body = problem.reach.water_body_id
+        rows = (
+            ChiefAssignment.objects.filter(
+                end_date__isnull=True,
+                role__in=CHIEF_ROLES,
+                user__isnull=False,
+                user__is_active=True,
+                division__code__in=above,
+            )
+            .filter(Q(reach__water_body_id=water_body) | Q(water_body_id=water_body))
+            .select_related("division", "user__division", "user__department__division")
+        )
+        by_division: dict[str, list[User]] = {}
+        for row in rows:
+            by_division.setdefault(row.division.code, []).append(row.user)
+        for code in above:
+            if code in by_division:
+                return by_division[code]
+    found: dict[str, list[User]] = {}
+    for user in _users().filter(role="chief", division__code__in=above):
+        found.setdefault(user.division.code, []).append(user)
+    return next((found[c] for c in above if c in found), [])
+
+
+GROUPS = {"office": office_of, "assignee": assignee_of, "reporter": reporter_of}
+
+
+def for_event(problem: Problem, event: ProblemEvent) -> list[User]:
+    """The users whose inbox gets this event, in a stable order."""
+    groups = RULES.get(event.action, ())
+    if event.action == "rate" and (event.data or {}).get("satisfied", True):
+        groups = ()
+    people: dict[int, User] = {}
+    for group in groups:
+        for user in GROUPS[group](problem):
+            people.setdefault(user.pk, user)
+    if event.action == "escalate" and int((event.data or {}).get("to") or 0) >= RED:
+        for user in chiefs_above(problem):
+            people.setdefault(user.pk, user)
+    people.pop(event.actor_id, None)  # type: ignore[arg-type]
+    return [user for _pk, user in sorted(people.items()) if may_see(user, problem)]
+
+
+def may_see(user: User, problem: Problem) -> bool:
+    return Problem.objects.visible_to(user).filter(pk=problem.pk).exists()
+
+
+def departments_of(problem: Problem) -> set[int]:
+    """Departments that hold or held the problem: a department channel hears of these."""
+    held = set(
+        ProblemAssignment.objects.filter(problem=problem, department__isnull=False).values_list(
+            "department_id", flat=True
+        )
+    )
+    if problem.assignee_department_id:
+        held.add(problem.assignee_department_id)
+    return held
+
+
+def channels_for(problem: Problem, action: str):
+    """Active channels whose division holds the problem's division and whose department (if
+    any) holds or held it, and which want this kind of event."""
+    from riverchief.notify.models import Channel
+
+    code = problem.division.code
+    rows = Channel.objects.filter(active=True).filter(
+        Q(division__isnull=True) | Q(division__code__in=[code, *divcodes.ancestors(code)]),
+        Q(department__isnull=True) | Q(department_id__in=departments_of(problem)),
+    )
+    return [channel for channel in rows.order_by("id") if channel.wants(action)]

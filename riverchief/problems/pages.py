@@ -1,0 +1,312 @@
+"""What the problem pages show, shaped from scoped reads: filters, options, to-do groups,
+deadline badges, the office's widgets (the detail page's photos and timeline: pages_detail).
+
+Reads only; every change goes through `services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from riverchief.core import divcodes
+from riverchief.core.scoping import scope_of
+from riverchief.problems import queries, states
+from riverchief.problems.models import Category, Problem, Severity, Source
+from riverchief.problems.states import CLOCK_STATES, OPEN_STATES, State
+
+MAX_OPTIONS = 2000
+DUE_SOON = dt.timedelta(days=2)
+# Escalation levels (escalation_rules): 1 yellow card, 2 red card, 3 public notice.
+RED = 2
+LEVEL_NAMES = {2: _("red card (挂牌督办)"), 3: _("public notice (通报)")}
+OPEN = "open"  # the state filter's "every open state"
+
+
+# --- who may use which page -------------------------------------------------------------------
+
+
+def is_office(user) -> bool:
+    scope = scope_of(user)
+    return scope.everything or scope.role == "office"
+
+
+def may_see_dashboard(user) -> bool:
+    scope = scope_of(user)
+    return scope.everything or scope.role in ("office", "leader")
+
+
+def may_report(user) -> bool:
+    from riverchief.problems.services import REPORTING_ROLES
+
+    scope = scope_of(user)
+    return scope.everything or scope.role in REPORTING_ROLES
+
+
+# --- list filters -----------------------------------------------------------------------------
+
+FILTER_NAMES = (
+    "state",
+    "category",
+    "severity",
+    "source",
+    "division",
+    "reach",
+    "department",
+    "overdue",
+    "since",
+    "until",
+    "q",
+)
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def read_filters(params: QueryDict) -> tuple[dict[str, str], queries.Filters]:
+    """The list's query string as the form shows it and as `queries.search` takes it."""
+    f = {name: params.get(name, "").strip() for name in FILTER_NAMES}
+    state = f["state"]
+    if state == OPEN:
+        chosen: list[str] | None = sorted(OPEN_STATES)
+    elif state in State.values:
+        chosen = [state]
+    else:
+        chosen, f["state"] = None, ""
+    overdue = {"yes": True, "no": False}.get(f["overdue"])
+    filters = queries.Filters(
+        state=chosen,
+        category=f["category"],
+        severity=f["severity"],
+        source=f["source"],
+        division=f["division"],
+        reach=f["reach"],
+        department=f["department"],
+        overdue=overdue,
+        since=_date(f["since"]),
+        until=_date(f["until"]),
+        text=f["q"],
+    )
+    return f, filters
+
+
+def filtered(user, params: QueryDict) -> tuple[dict[str, str], QuerySet[Problem]]:
+    f, filters = read_filters(params)
+    return f, queries.search(queries.problems_visible_to(user), filters)
+
+
+# --- options for selects ----------------------------------------------------------------------
+
+
+def category_groups(user) -> list[tuple[str, list[Category]]]:
+    """Active categories grouped as the select shows them (optgroups in table order)."""
+    groups: dict[str, list[Category]] = {}
+    for row in queries.categories(user):
+        groups.setdefault(row.group, []).append(row)
+    return list(groups.items())
+
+
+def township_options(user) -> list[tuple[str, str]]:
+    from riverchief.registry import queries as registry_queries
+
+    rows = registry_queries.divisions_visible_to(user).filter(level__lte=divcodes.Level.TOWNSHIP)
+    return [(divcodes.short(code), name) for code, name in rows.values_list("code", "name")[:500]]
+
+
+def department_options(user, division_code: str | None = None) -> list[tuple[str, str]]:
+    """Departments the user sees; with a division, only those serving it (its own or above)."""
+    from riverchief.registry import queries as registry_queries
+
+    rows = registry_queries.departments_visible_to(user)
+    if division_code:
+        rows = rows.filter(division__code__in=[*divcodes.ancestors(division_code), division_code])
+    return list(rows.values_list("code", "name")[:MAX_OPTIONS])
+
+
+def reach_options(user) -> list[tuple[str, str]]:
+    from riverchief.registry import queries as registry_queries
+
+    rows = registry_queries.reaches_visible_to(user).order_by("code")
+    return list(rows.values_list("code", "name")[:MAX_OPTIONS])
+
+
+def chief_options(user, problem: Problem) -> list[tuple[str, str]]:
+    """Chiefs a problem may be assigned to by this user: their division holds the problem's,
+    and lies inside the user's scope (strictly below a chief's own division)."""
+    from riverchief.accounts.models import User
+
+    code = problem.division.code
+    scope = scope_of(user)
+    holders = [*divcodes.ancestors(code), code]
+    rows = (
+        User.objects.filter(role="chief", is_active=True, division__code__in=holders)
+        .select_related("division")
+        .order_by("division__code", "username")
+    )
+    options = []
+    for chief in rows:
+        chief_code = chief.division.code
+        if not scope.everything:
+            if not scope.covers_division(chief_code):
+                continue
+            if scope.role != "office" and chief_code == scope.division_code:
+                continue
+        options.append((chief.username, f"{chief.division.name} · {chief}"))
+    return options
+
+
+def choices(enum) -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in enum.choices]
+
+
+def filter_options(user) -> dict[str, Any]:
+    return {
+        "states": choices(State),
+        "severities": choices(Severity),
+        "sources": choices(Source),
+        "category_groups": category_groups(user),
+        "townships": township_options(user),
+        "departments": department_options(user),
+        "reaches": reach_options(user),
+    }
+
+
+# --- badges -----------------------------------------------------------------------------------
+
+STATE_COLOURS = {
+    State.REPORTED: "secondary",
+    State.ACCEPTED: "info",
+    State.REJECTED: "dark",
+    State.DUPLICATE: "dark",
+    State.ASSIGNED: "primary",
+    State.IN_PROGRESS: "warning",
+    State.PENDING_VERIFICATION: "info",
+    State.CLOSED: "success",
+}
+
+
+@dataclass
+class Badge:
+    css: str
+    text: str
+
+
+def deadline_badge(problem: Problem, now: dt.datetime | None = None) -> Badge | None:
+    """Overdue (yellow, red from escalation level 2 on) or due soon, while the clock runs."""
+    if problem.state not in CLOCK_STATES or problem.deadline is None:
+        return None
+    now = now or timezone.now()
+    if problem.deadline < now:
+        days = (now - problem.deadline).days
+        css = "danger" if problem.escalation_level >= RED else "warning"
+        if days < 1:
+            text = str(_("Overdue"))
+        else:
+            text = ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
+        if problem.escalation_level in LEVEL_NAMES:
+            text = f"{text} · {LEVEL_NAMES[problem.escalation_level]}"
+        return Badge(css, text)
+    if problem.deadline - now <= DUE_SOON:
+        return Badge("info", str(_("Due soon")))
+    return None
+
+
+# --- to-do ------------------------------------------------------------------------------------
+
+# The action a to-do row is grouped under: the first of these the user may take.
+TODO_GROUPS = [
+    ("accept", _("Reports to accept")),
+    ("assign", _("Problems to assign")),
+    ("approve_extension", _("Extension requests to decide")),
+    ("start", _("Rectification to start")),
+    ("submit", _("Rectification to submit")),
+    ("close", _("Rectification to verify")),
+]
+MAX_TODO = 500
+
+
+@dataclass
+class TodoGroup:
+    action: str
+    heading: object
+    rows: list[Problem] = field(default_factory=list)
+
+
+def todo_count(user) -> int:
+    """The nav badge's number, counted once per request (cached on the request's user)."""
+    cached = getattr(user, "_riverchief_todo_count", None)
+    if cached is None:
+        cached = queries.my_todo(user).count()
+        user._riverchief_todo_count = cached
+    return cached
+
+
+def todo_groups(user) -> list[TodoGroup]:
+    rows = list(queries.my_todo(user).order_by("deadline", "created_at", "id")[:MAX_TODO])
+    groups = {action: TodoGroup(action, heading) for action, heading in TODO_GROUPS}
+    other = TodoGroup("", _("Other"))
+    now = timezone.now()
+    for row in rows:
+        allowed = states.allowed_actions(user, row)
+        row.badge = deadline_badge(row, now)
+        row.allowed_labels = [states.label(a) for a in allowed if a not in ("edit", "escalate")]
+        target = next((groups[a] for a, _h in TODO_GROUPS if a in allowed), other)
+        target.rows.append(row)
+    return [g for g in [*groups.values(), other] if g.rows]
+
+
+# --- the office's widgets ---------------------------------------------------------------------
+
+
+def dashboard(user) -> dict[str, Any]:
+    """Open problems by state, overdue ones by department, open ones by township."""
+    rows = queries.problems_visible_to(user).order_by()
+    counts = dict(rows.values_list("state").annotate(n=Count("id")))
+    by_state = [
+        (value, label, counts.get(value, 0))
+        for value, label in State.choices
+        if value in OPEN_STATES
+    ]
+    overdue = list(
+        rows.filter(queries.overdue_q())
+        .values("assignee_department__code", "assignee_department__name")
+        .annotate(n=Count("id"), level=Max("escalation_level"))
+        .order_by("-n", "assignee_department__code")
+    )
+    by_township: dict[str, int] = {}
+    for code, n in (
+        rows.filter(state__in=OPEN_STATES).values_list("division__code").annotate(n=Count("id"))
+    ):
+        key = _township_of(code)
+        by_township[key] = by_township.get(key, 0) + n
+    from riverchief.registry.models import Division
+
+    names = dict(Division.objects.filter(code__in=by_township).values_list("code", "name"))
+    townships = sorted(
+        ((divcodes.short(code), names.get(code, code), n) for code, n in by_township.items()),
+        key=lambda row: (-row[2], row[0]),
+    )
+    return {
+        "by_state": by_state,
+        "open_total": sum(n for _v, _l, n in by_state),
+        "overdue": overdue,
+        "overdue_total": sum(row["n"] for row in overdue),
+        "townships": townships,
+    }
+
+
+def _township_of(code: str) -> str:
+    if divcodes.level_of(code) <= divcodes.Level.TOWNSHIP:
+        return code
+    return code[: divcodes.Level.TOWNSHIP].ljust(divcodes.LENGTH, "0")

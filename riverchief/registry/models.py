@@ -47,6 +47,28 @@ def bbox_q(bbox: tuple[float, float, float, float]) -> Q:
     return Q(max_lon__gte=min_lon, min_lon__lte=max_lon, max_lat__gte=min_lat, min_lat__lte=max_lat)
 
 
+def _in_scope_or_above(path: str, scope: Scope) -> Q:
+    """Rows in the scope's subtree, or attached to a division above it (the county's river for
+    a village chief). `path` leads to a 12-digit division code."""
+    if scope.everything or not scope.division_code:
+        return division_q(path, scope)
+    above = divcodes.ancestors(scope.division_code) + [scope.division_code]
+    return division_q(path, scope) | Q(**{f"{path}__in": above})
+
+
+def registry_scope(
+    scope: Scope, action: str, path: str = "division__code", *, above: bool = False, also=None
+) -> Q:
+    """The registry's one rule. View: rows in the scope (with `above`, also rows attached to a
+    division above it; `also`, extra visible rows). Change: office admins inside their scope."""
+    if action == "view":
+        visible = _in_scope_or_above(path, scope) if above else division_q(path, scope)
+        return visible | also if also is not None else visible
+    if scope.can("registry.change"):
+        return division_q(path, scope)
+    return NOTHING
+
+
 class Division(Located):
     """An administrative division (省/市/县/乡/村) with its 12-digit statistical code."""
 
@@ -99,11 +121,7 @@ class Division(Located):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
-        if action == "view":
-            return division_q("code", scope)
-        if scope.can("registry.change"):
-            return division_q("code", scope)
-        return NOTHING
+        return registry_scope(scope, action, "code")
 
 
 class Department(models.Model):
@@ -132,25 +150,8 @@ class Department(models.Model):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
-        if action == "view":
-            # A village chief must see the county departments to know whom to call: a
-            # department is visible below its division as well as inside the scope.
-            if scope.everything or not scope.division_code:
-                return division_q("division__code", scope)
-            above = divcodes.ancestors(scope.division_code) + [scope.division_code]
-            return division_q("division__code", scope) | Q(division__code__in=above)
-        if scope.can("registry.change"):
-            return division_q("division__code", scope)
-        return NOTHING
-
-
-def _in_scope_or_above(path: str, scope: Scope) -> Q:
-    """Rows in the scope's subtree, or attached to a division above it (the county's river for
-    a village chief). `path` leads to a 12-digit division code."""
-    if scope.everything or not scope.division_code:
-        return division_q(path, scope)
-    above = divcodes.ancestors(scope.division_code) + [scope.division_code]
-    return division_q(path, scope) | Q(**{f"{path}__in": above})
+        # A village chief must see the county departments to know whom to call.
+        return registry_scope(scope, action, above=True)
 
 
 class WaterBodyKind(models.TextChoices):
@@ -215,13 +216,12 @@ class WaterBody(Located):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
+        # Visible where it lies, above, or wherever one of its reaches lies in the scope.
+        reaches = None
         if action == "view":
-            # Visible where it lies, above, or wherever one of its reaches lies in the scope.
-            reaches = Reach.objects.filter(division_q("division__code", scope)).values("water_body")
-            return _in_scope_or_above("division__code", scope) | Q(pk__in=reaches)
-        if scope.can("registry.change"):
-            return division_q("division__code", scope)
-        return NOTHING
+            in_scope = Reach.objects.filter(division_q("division__code", scope))
+            reaches = Q(pk__in=in_scope.values("water_body"))
+        return registry_scope(scope, action, above=True, also=reaches)
 
 
 class ChiefLevel(models.TextChoices):
@@ -270,11 +270,7 @@ class Reach(Located):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
-        if action == "view":
-            return _in_scope_or_above("division__code", scope)
-        if scope.can("registry.change"):
-            return division_q("division__code", scope)
-        return NOTHING
+        return registry_scope(scope, action, above=True)
 
 
 class Facility(Located):
@@ -347,11 +343,7 @@ class Facility(Located):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
-        if action == "view":
-            return division_q("division__code", scope)
-        if scope.can("registry.change"):
-            return division_q("division__code", scope)
-        return NOTHING
+        return registry_scope(scope, action)
 
 
 class AssignmentRole(models.TextChoices):
@@ -463,11 +455,7 @@ class ChiefAssignment(models.Model):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
-        if action == "view":
-            return _in_scope_or_above("division__code", scope)
-        if scope.can("registry.change"):
-            return division_q("division__code", scope)
-        return NOTHING
+        return registry_scope(scope, action, above=True)
 
 
 class DocumentKind(models.TextChoices):
@@ -519,8 +507,4 @@ class Document(models.Model):
 
     @classmethod
     def scope_filter(cls, scope: Scope, action: str) -> Q:
-        if action == "view":
-            return _in_scope_or_above("division__code", scope)
-        if scope.can("registry.change"):
-            return division_q("division__code", scope)
-        return NOTHING
+        return registry_scope(scope, action, above=True)

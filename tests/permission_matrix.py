@@ -344,6 +344,12 @@ ROUTES = (
     + _optional("tests.permission_matrix_problem_pages", "PROBLEM_PAGES")
     + _optional("tests.permission_matrix_escalation", "ESCALATION")
     + _optional("tests.permission_matrix_notify", "NOTIFY")
+    + _optional("tests.permission_matrix_patrols", "PATROLS")
+    + _optional("tests.permission_matrix_portal", "PORTAL")
+    + _optional("tests.permission_matrix_open311", "OPEN311")
+    + _optional("tests.permission_matrix_ogcapi", "OGCAPI")
+    + _optional("tests.permission_matrix_signboards", "SIGNBOARDS")
+    + _optional("tests.permission_matrix_sections", "SECTIONS")
 )
 
 

@@ -21,7 +21,8 @@ class _Server(BaseApplication):
 
 
 def _start_scheduler(worker) -> None:
-    """In each worker, after it started: the periodic sweeps (a lease picks one per interval)."""
+    """In each worker, after it started: the periodic sweeps (a lease picks one per interval)
+    and the thread that sends notifications."""
     try:
         from django.conf import settings
 
@@ -30,6 +31,9 @@ def _start_scheduler(worker) -> None:
         Scheduler(settings.RIVERCHIEF_SWEEP_INTERVAL).start()
     except Exception:  # the sweeps are never worth a server that does not start
         worker.log.exception("riverchief: the sweep scheduler did not start")
+    from riverchief.notify import outbox
+
+    outbox.send_in_background()  # a slow webhook must not hold up a response
 
 
 def run(*, host: str, port: int, workers: int, threads: int) -> None:

@@ -57,12 +57,42 @@ def record(
     object_repr: str = "",
 ) -> AuditEntry:
     """Append one entry. `actor` may be None for the system (CLI, sweeps, demo loader)."""
+    row = entry(
+        actor,
+        action,
+        obj,
+        before=before,
+        after=after,
+        message=message,
+        division_code=division_code,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def entry(
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    division_code: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    """An unsaved entry, for `record_many` (a sweep that changes thousands of rows at once)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if authenticated else None,
         actor_name=actor.get_username() if authenticated else "system",
         action=action,
@@ -75,6 +105,11 @@ def record(
         message=message,
         ip=current_ip(),
     )
+
+
+def record_many(entries: list[AuditEntry]) -> None:
+    """Append many entries in one statement per batch."""
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

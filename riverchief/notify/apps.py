@@ -8,7 +8,7 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from riverchief.notify.handler import on_problem_event
+        from riverchief.notify.handler import on_problem_events
         from riverchief.problems.signals import subscribe
 
-        subscribe(on_problem_event)
+        subscribe(on_problem_events)

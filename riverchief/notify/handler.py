@@ -26,19 +26,43 @@ CATCH_UP_AFTER = dt.timedelta(minutes=2)
 CATCH_UP_WINDOW = dt.timedelta(days=1)
 
 
-def on_problem_event(problem_id: int, event_id: int) -> None:
-    """Subscribed to `riverchief.problems.signals`: runs once the event's transaction commits."""
+# A batch larger than this (the escalation sweep at midnight) is written here but sent by the
+# outbox sweep, which runs right after the escalation task: a burst must not hold up the sweep.
+SEND_INLINE_UP_TO = 20
+
+
+def on_problem_events(pairs) -> None:
+    """Subscribed to `riverchief.problems.signals`: runs once the events' transaction commits."""
+    event_ids = [event_id for _problem_id, event_id in pairs]
     try:
-        ids = record(event_id)
+        due = record_many(event_ids)
     except Exception:
-        logger.exception("notifications for problem event %s could not be written", event_id)
+        logger.exception("notifications for %d problem events could not be written", len(pairs))
         return
-    outbox.send_now(ids)
+    if len(event_ids) <= SEND_INLINE_UP_TO:
+        outbox.send_soon(due)
+
+
+def on_problem_event(problem_id: int, event_id: int) -> None:
+    """One event (tests, and callers outside the hook)."""
+    on_problem_events([(problem_id, event_id)])
 
 
 def record(event_id: int) -> list[int]:
     """Write the event's notifications and deliveries once; the deliveries due now."""
-    event = (
+    return record_many([event_id])
+
+
+def record_many(event_ids) -> list[int]:
+    """Write the notifications and deliveries of these events once; the deliveries due now.
+
+    The events' lookups (offices, assignees, chiefs above, who may see what, channels) are
+    shared across the batch, and the rows are written with one statement per table."""
+    event_ids = list(event_ids)
+    handled = set(
+        HandledEvent.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True)
+    )
+    events = list(
         ProblemEvent.objects.select_related(
             "problem__division",
             "problem__category",
@@ -46,29 +70,42 @@ def record(event_id: int) -> list[int]:
             "problem__assignee_department",
             "problem__assignee_user",
         )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:  # rolled back or deleted since: nothing to say
-        return []
-    if not HandledEvent.objects.filter(event_id=event_id).exists():
-        _write(event)
+        .filter(pk__in=[pk for pk in event_ids if pk not in handled])
+        .order_by("pk")
+    )  # an event rolled back or deleted since has nothing to say
+    if events:
+        lookups = recipients.Lookups(event.problem for event in events)
+        inbox: list[Notification] = []
+        deliveries: list[Delivery] = []
+        for event in events:
+            _compose(event, lookups, inbox, deliveries)
+        with transaction.atomic():
+            Notification.objects.bulk_create(inbox, ignore_conflicts=True, batch_size=500)
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
+            HandledEvent.objects.bulk_create(
+                [HandledEvent(event=event) for event in events],
+                ignore_conflicts=True,
+                batch_size=500,
+            )
     return list(
         Delivery.objects.filter(
-            event_id=event_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)
+            event_id__in=event_ids,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
-def _write(event: ProblemEvent) -> None:
+def _compose(event: ProblemEvent, lookups, inbox: list, deliveries: list) -> None:
     problem = event.problem
-    people = recipients.for_event(problem, event)
-    channels = recipients.channels_for(problem, event.action)
+    people = recipients.for_event(problem, event, lookups)
+    channels = recipients.channels_for(problem, event.action, lookups)
     if not people and not channels:
-        HandledEvent.objects.bulk_create([HandledEvent(event=event)], ignore_conflicts=True)
         return
     message = compose.for_event(problem, event)
-    inbox = [
+    inbox += [
         Notification(
             recipient=user,
             kind=event.action,
@@ -81,7 +118,7 @@ def _write(event: ProblemEvent) -> None:
         for user in people
     ]
     mailing = senders.email_enabled()
-    deliveries = [
+    deliveries += [
         Delivery(
             channel=channel,
             problem=problem,
@@ -106,10 +143,6 @@ def _write(event: ProblemEvent) -> None:
             for user in people
             if user.email
         ]
-    with transaction.atomic():
-        Notification.objects.bulk_create(inbox, ignore_conflicts=True)
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        HandledEvent.objects.bulk_create([HandledEvent(event=event)], ignore_conflicts=True)
 
 
 def catch_up(now: dt.datetime | None = None, limit: int = 500) -> int:
@@ -121,15 +154,13 @@ def catch_up(now: dt.datetime | None = None, limit: int = 500) -> int:
         .order_by("at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    done = 0
-    for event_id in list(missed):
-        try:
-            record(event_id)
-        except Exception:
-            logger.exception("notifications for problem event %s could not be written", event_id)
-            continue
-        done += 1
-    return done
+    missed = list(missed)
+    try:
+        record_many(missed)
+    except Exception:
+        logger.exception("notifications for %d missed events could not be written", len(missed))
+        return 0
+    return len(missed)
 
 
 def forget_old_marks(now: dt.datetime | None = None) -> int:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -103,6 +105,37 @@ def send_now(delivery_ids) -> dict[str, int]:
     return counts
 
 
+# The serving process sends on a thread of its own (`send_in_background`), so a slow or
+# unreachable webhook never holds up the response of the person who acted. Elsewhere (the CLI,
+# the sweep, tests) `send_soon` sends at once.
+_sender: ThreadPoolExecutor | None = None
+
+
+def send_in_background() -> None:
+    """Called once in each serving worker after it started (after the fork)."""
+    global _sender
+    if _sender is None:
+        _sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riverchief-send")
+
+
+def send_soon(delivery_ids) -> None:
+    """Send these deliveries after the response (see above); what fails stays queued."""
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    if _sender is None:
+        send_now(ids)
+        return
+    _sender.submit(_send_on_thread, ids)
+
+
+def _send_on_thread(ids: list[int]) -> None:
+    try:
+        send_now(ids)
+    finally:
+        connection.close()  # this thread's own connection; the next batch opens a fresh one
+
+
 def release_stale(now: dt.datetime | None = None) -> int:
     """Claims older than the lease belong to a worker that stopped: make them due again."""
     now = now or timezone.now()
@@ -122,10 +155,25 @@ def due_ids(now: dt.datetime | None = None, limit: int = SWEEP_BATCH) -> list[in
     return list(rows.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
 
 
+SWEEP_BUDGET_S = 120.0  # one run sends for at most this long; the next run goes on
+
+
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
-    """Retry what is due. Safe to run in two processes at once: each row is claimed first."""
+    """Retry what is due, batch after batch (a midnight burst is sent here, not by the hook).
+    Safe to run in two processes at once: each row is claimed first."""
+    import time
+
     released = release_stale(now)
-    counts = send_now(due_ids(now))
+    counts: dict[str, int] = {}
+    started = time.monotonic()
+    tried: set[int] = set()
+    while time.monotonic() - started < SWEEP_BUDGET_S:
+        batch = [pk for pk in due_ids(now) if pk not in tried]
+        if not batch:
+            break
+        tried.update(batch)
+        for status, count in send_now(batch).items():
+            counts[status] = counts.get(status, 0) + count
     if released:
         counts["released"] = released
     return counts

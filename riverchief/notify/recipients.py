@@ -114,20 +114,84 @@ def chiefs_above(problem: Problem) -> list[User]:
 GROUPS = {"office": office_of, "assignee": assignee_of, "reporter": reporter_of}
 
 
-def for_event(problem: Problem, event: ProblemEvent) -> list[User]:
+class Lookups:
+    """The answers the events of one batch share. At midnight the escalation sweep hands over
+    thousands of events at once; most of them share an office, a department, a chief above, so
+    each answer is looked up once per batch, and who may see which problem is asked once per
+    person for the whole batch instead of once per person and problem."""
+
+    def __init__(self, problems=()):
+        self.problem_ids = sorted({problem.pk for problem in problems})
+        self._memo: dict[tuple, list[User]] = {}
+        self._visible: dict[int, set[int]] = {}
+        self._held: dict[int, set[int]] | None = None
+        self._channels: list | None = None
+
+    def group(self, name: str, problem: Problem) -> list[User]:
+        if name == "office":
+            key: tuple = ("office", problem.division.code)
+        elif name == "assignee":
+            key = ("assignee", problem.assignee_user_id, problem.assignee_department_id)
+        else:
+            key = ("reporter", problem.reporter_id)
+        if key not in self._memo:
+            self._memo[key] = GROUPS[name](problem)
+        return self._memo[key]
+
+    def chiefs_above(self, problem: Problem) -> list[User]:
+        water_body = problem.reach.water_body_id if problem.reach_id else None
+        key = ("above", problem.division.code, water_body)
+        if key not in self._memo:
+            self._memo[key] = chiefs_above(problem)
+        return self._memo[key]
+
+    def may_see(self, user: User, problem: Problem) -> bool:
+        if problem.pk not in self.problem_ids:
+            return may_see(user, problem)
+        if user.pk not in self._visible:
+            rows = Problem.objects.visible_to(user).filter(pk__in=self.problem_ids)
+            self._visible[user.pk] = set(rows.values_list("pk", flat=True))
+        return problem.pk in self._visible[user.pk]
+
+    def departments_of(self, problem: Problem) -> set[int]:
+        if problem.pk not in self.problem_ids:
+            return departments_of(problem)
+        if self._held is None:
+            self._held = {}
+            rows = ProblemAssignment.objects.filter(
+                problem_id__in=self.problem_ids, department__isnull=False
+            ).values_list("problem_id", "department_id")
+            for problem_id, department_id in rows:
+                self._held.setdefault(problem_id, set()).add(department_id)
+        held = set(self._held.get(problem.pk, ()))
+        if problem.assignee_department_id:
+            held.add(problem.assignee_department_id)
+        return held
+
+    def active_channels(self) -> list:
+        from riverchief.notify.models import Channel
+
+        if self._channels is None:
+            rows = Channel.objects.filter(active=True).select_related("division")
+            self._channels = list(rows.order_by("id"))
+        return self._channels
+
+
+def for_event(problem: Problem, event: ProblemEvent, lookups: Lookups | None = None) -> list[User]:
     """The users whose inbox gets this event, in a stable order."""
+    lookups = lookups or Lookups([problem])
     groups = RULES.get(event.action, ())
     if event.action == "rate" and (event.data or {}).get("satisfied", True):
         groups = ()
     people: dict[int, User] = {}
     for group in groups:
-        for user in GROUPS[group](problem):
+        for user in lookups.group(group, problem):
             people.setdefault(user.pk, user)
     if event.action == "escalate" and int((event.data or {}).get("to") or 0) >= RED:
-        for user in chiefs_above(problem):
+        for user in lookups.chiefs_above(problem):
             people.setdefault(user.pk, user)
     people.pop(event.actor_id, None)  # type: ignore[arg-type]
-    return [user for _pk, user in sorted(people.items()) if may_see(user, problem)]
+    return [user for _pk, user in sorted(people.items()) if lookups.may_see(user, problem)]
 
 
 def may_see(user: User, problem: Problem) -> bool:
@@ -146,14 +210,21 @@ def departments_of(problem: Problem) -> set[int]:
     return held
 
 
-def channels_for(problem: Problem, action: str):
+def channels_for(problem: Problem, action: str, lookups: Lookups | None = None):
     """Active channels whose division holds the problem's division and whose department (if
     any) holds or held it, and which want this kind of event."""
-    from riverchief.notify.models import Channel
-
+    lookups = lookups or Lookups([problem])
     code = problem.division.code
-    rows = Channel.objects.filter(active=True).filter(
-        Q(division__isnull=True) | Q(division__code__in=[code, *divcodes.ancestors(code)]),
-        Q(department__isnull=True) | Q(department_id__in=departments_of(problem)),
-    )
-    return [channel for channel in rows.order_by("id") if channel.wants(action)]
+    chain = {code, *divcodes.ancestors(code)}
+    held = None
+    found = []
+    for channel in lookups.active_channels():
+        if channel.division_id is not None and channel.division.code not in chain:
+            continue
+        if channel.department_id is not None:
+            held = lookups.departments_of(problem) if held is None else held
+            if channel.department_id not in held:
+                continue
+        if channel.wants(action):
+            found.append(channel)
+    return found

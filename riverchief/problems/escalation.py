@@ -25,22 +25,21 @@ import logging
 import operator
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from riverchief.core import leases
+from riverchief.core import audit, leases
 from riverchief.core.calendar_service import current_calendar
 from riverchief.core.errors import DomainError
 from riverchief.core.workdays import local_date
 from riverchief.problems import escalation_rules as rules_module
-from riverchief.problems import services
+from riverchief.problems import services, signals
 from riverchief.problems.escalation_rules import Cutoffs, Rules, cutoffs, decide, start_of_day
 from riverchief.problems.models import Problem, ProblemEvent
 from riverchief.problems.states import CLOCK_STATES, State
@@ -172,29 +171,156 @@ def _reminded_since(pk: int, start: datetime | None) -> bool:
     return rows.filter(at__gte=start).exists() if start is not None else rows.exists()
 
 
-def _handle_all(ids: Iterable[int], now: datetime, rules: Rules, result: SweepResult, lease):
+def _handle_all(ids: list[int], now: datetime, rules: Rules, result: SweepResult, lease):
     calendar = current_calendar()  # one calendar for the whole run
-    for index, pk in enumerate(ids):
-        if index and index % BATCH == 0 and not lease.renew():
+    for index in range(0, len(ids), BATCH):
+        if index and not lease.renew():
             result.lease_lost = True
             logger.warning("escalation sweep stopped: the lease was lost")
             return
+        chunk = ids[index : index + BATCH]
         try:
-            outcome = handle(pk, now, rules, calendar)
-        except DomainError as error:  # e.g. a person moved the problem at this very moment
-            logger.info("escalation of problem %s skipped: %s", pk, error)
-            result.unchanged += 1
-            continue
-        except Exception:
-            logger.exception("escalation of problem %s failed", pk)
-            result.failed += 1
-            continue
-        if outcome is None:
-            result.unchanged += 1
-        elif outcome == "reminded":
+            _apply_chunk(chunk, now, rules, calendar, result)
+        except _ChunkConflict:
+            # A row changed in between (the lock was not held?): take them one at a time.
+            logger.warning("escalation: a batch of %d fell back to one move each", len(chunk))
+            for pk in chunk:
+                _handle_one(pk, now, rules, calendar, result)
+
+
+def _handle_one(pk: int, now: datetime, rules: Rules, calendar, result: SweepResult) -> None:
+    try:
+        outcome = handle(pk, now, rules, calendar)
+    except DomainError as error:  # e.g. a person moved the problem at this very moment
+        logger.info("escalation of problem %s skipped: %s", pk, error)
+        result.unchanged += 1
+        return
+    except Exception:
+        logger.exception("escalation of problem %s failed", pk)
+        result.failed += 1
+        return
+    if outcome is None:
+        result.unchanged += 1
+    elif outcome == "reminded":
+        result.reminded += 1
+    else:
+        result.escalated[int(outcome.split(":")[1])] += 1
+
+
+# --- a batch of problems at once --------------------------------------------------------------
+# At midnight thousands of problems cross a threshold together. Moving each through `move()`
+# costs a dozen statements (load, update, event, audit, reload) and a hook run per problem; here a
+# batch is locked, decided and written with one statement per table, and the hooks get the
+# whole batch. The effect is exactly that of `handle()` on each: the same event, the same version
+# bump, the same audit entry. `move()` stays the only path for people; the sweep changes nothing
+# but the escalation level, so the transition table has nothing to refuse here (escalate and
+# remind are allowed from every clock state, and the lock and the state filter keep it so).
+
+
+class _ChunkConflict(Exception):
+    """A row's version changed under the lock (cannot happen unless the lock is not held)."""
+
+
+@dataclass
+class _Step:
+    problem: Problem
+    action: str  # "escalate" or "remind"
+    level: int  # the level after the step
+    note: str
+    data: dict
+
+
+def _apply_chunk(ids: list[int], now: datetime, rules: Rules, calendar, result) -> None:
+    with transaction.atomic():
+        problems = list(
+            Problem.objects.select_for_update(of=("self",))
+            .select_related("division")
+            .filter(pk__in=ids, state__in=CLOCK_STATES, deadline__isnull=False)
+            .order_by("pk")
+        )
+        reminded = dict(
+            ProblemEvent.objects.filter(problem_id__in=ids, action="remind")
+            .values("problem_id")
+            .annotate(last=Max("at"))
+            .values_list("problem_id", "last")
+        )
+        steps = [
+            step
+            for problem in problems
+            if (step := _step(problem, now, calendar, rules, reminded.get(problem.pk)))
+        ]
+        result.unchanged += len(ids) - len(steps)
+        if steps:
+            _write(steps, timezone.now())
+    for step in steps:
+        if step.action == "remind":
             result.reminded += 1
         else:
-            result.escalated[int(outcome.split(":")[1])] += 1
+            result.escalated[step.level] += 1
+
+
+def _step(problem: Problem, now: datetime, calendar, rules: Rules, last_reminded) -> _Step | None:
+    level = problem.escalation_level
+    decision = decide(problem.deadline, now, calendar, level, rules, last_reminded)
+    if decision.escalate_to is not None:
+        days = max(0, calendar.working_days_between(problem.deadline, now))
+        note = NOTES[decision.escalate_to] % {"n": days}
+        data = {"from": level, "to": decision.escalate_to}
+        return _Step(problem, "escalate", decision.escalate_to, note, data)
+    if decision.remind:
+        note = REMIND_NOTE % {"due": local_date(problem.deadline).isoformat()}
+        data = {"deadline": problem.deadline.isoformat()}
+        return _Step(problem, "remind", level, note, data)
+    return None
+
+
+def _write(steps: list[_Step], now: datetime) -> None:
+    table = Problem._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (UTC on SQLite)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET escalation_level = %s, version = version + 1, updated_at = %s "  # noqa: S608
+            "WHERE id = %s AND version = %s",
+            [(s.level, stamp, s.problem.pk, s.problem.version) for s in steps],
+        )
+    moved = Problem.objects.filter(pk__in=[s.problem.pk for s in steps], updated_at=now).count()
+    if moved != len(steps):
+        raise _ChunkConflict
+    events = ProblemEvent.objects.bulk_create(
+        [
+            ProblemEvent(
+                problem=s.problem,
+                at=now,
+                actor_name="system",
+                action=s.action,
+                from_state=s.problem.state,
+                to_state=s.problem.state,
+                note=s.note,
+                data=s.data,
+            )
+            for s in steps
+        ]
+    )
+    audit.record_many([_audit_entry(s) for s in steps])
+    signals.queue_many([(s.problem.pk, event.pk) for s, event in zip(steps, events, strict=True)])
+
+
+def _audit_entry(step: _Step):
+    problem = step.problem
+    before = {"version": problem.version}
+    after = {"version": problem.version + 1}
+    if step.level != problem.escalation_level:
+        before["escalation_level"] = problem.escalation_level
+        after["escalation_level"] = step.level
+    return audit.entry(
+        None,
+        step.action,
+        problem,
+        before=before,
+        after=after,
+        message=step.note[:500],
+        division_code=problem.division.code,
+    )
 
 
 def run_escalation(now: datetime | None = None) -> SweepResult:

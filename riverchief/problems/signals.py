@@ -1,21 +1,24 @@
-"""Hooks that run after a problem's event is committed: notifications, statistics, the portal.
+"""Hooks that run after a problem's events are committed: notifications, statistics, the portal.
 
-Subscribe with `@on_transition.append` or `subscribe(fn)`; each callable receives
-(problem_id, event_id) once the transaction that wrote the event has committed, so a move that is
-rolled back notifies nobody. The report itself is an event too (action "report"). A failing hook
-is logged and does not stop the others.
+Subscribe with `subscribe(fn)`; each callable receives a list of (problem_id, event_id) pairs once
+the transaction that wrote those events has committed, so a move that is rolled back notifies
+nobody. A move hands over one pair; the escalation sweep hands over a whole batch, so a hook can
+answer a midnight burst of thousands of events with a few queries instead of thousands. The
+report itself is an event too (action "report"). A failing hook is logged and does not stop the
+others.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-Hook = Callable[[int, int], None]
+Pairs = Sequence[tuple[int, int]]
+Hook = Callable[[Pairs], None]
 on_transition: list[Hook] = []
 
 
@@ -27,15 +30,23 @@ def subscribe(hook: Hook) -> Hook:
 
 def queue(problem_id: int, event_id: int) -> None:
     """Called by the services inside their transaction."""
+    queue_many([(problem_id, event_id)])
+
+
+def queue_many(pairs: Pairs) -> None:
+    """Called by batch work (the escalation sweep) inside its transaction."""
+    pairs = list(pairs)
+    if not pairs:
+        return
     for hook in list(on_transition):
-        transaction.on_commit(_runner(hook, problem_id, event_id))
+        transaction.on_commit(_runner(hook, pairs))
 
 
-def _runner(hook: Hook, problem_id: int, event_id: int) -> Callable[[], None]:
+def _runner(hook: Hook, pairs: Pairs) -> Callable[[], None]:
     def run() -> None:
         try:
-            hook(problem_id, event_id)
+            hook(pairs)
         except Exception:
-            logger.exception("problem hook %r failed for event %s", hook, event_id)
+            logger.exception("problem hook %r failed for %d events", hook, len(pairs))
 
     return run

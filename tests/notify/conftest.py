@@ -19,9 +19,10 @@ from riverchief.accounts.models import User
 from riverchief.notify.models import Channel, Notification
 from riverchief.problems.models import Problem
 from riverchief.registry.models import Division
-from tests.problems.conftest import (
+from tests.problems.conftest import (  # noqa: F401 - the fixtures, for the tests here
     ON_REACH,
-    reach,  # noqa: F401 - the fixture, for the tests here
+    clock,
+    reach,
 )
 
 DINGTALK_SECRET = "SEC0123456789abcdef-测试"  # noqa: S105 - a test robot's signing secret
@@ -144,6 +145,8 @@ class Receiver:
         self.on_request = None  # called (in the server thread) before answering
 
     def handle(self, path: str, raw: bytes, headers) -> int:
+        if self.on_request is not None:
+            self.on_request()
         parts = urlsplit(path)
         with self.lock:
             failing = self.failures.get(parts.path, 0) > 0

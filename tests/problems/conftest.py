@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
+from riverchief.core.workdays import TIME_ZONE
 from riverchief.registry import routing
 from riverchief.registry import services as registry_services
 
@@ -118,3 +121,23 @@ def move_to(signed_in, problem_id, state: str) -> dict:
         if target == state:
             return detail
     raise AssertionError(state)
+
+
+def at(day: str, clock: str = "10:00") -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=TIME_ZONE)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the platform's time: clock.set("2026-10-01", "08:00")."""
+
+    class Clock:
+        now = at("2026-09-21")
+
+        def set(self, day: str, time: str = "10:00") -> dt.datetime:
+            self.now = at(day, time)
+            return self.now
+
+    fixed = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
+    return fixed

@@ -22,13 +22,9 @@ from riverchief.core.workdays import TIME_ZONE, end_of_day
 from riverchief.problems import escalation, escalation_rules, services, signals
 from riverchief.problems.escalation_rules import Rules, cutoffs, decide, level_due
 from riverchief.problems.models import Problem, ProblemEvent
-from tests.problems.conftest import DEPARTMENT, ON_REACH, jpeg
+from tests.problems.conftest import DEPARTMENT, ON_REACH, at, jpeg
 
 DUE = end_of_day(dt.date(2026, 9, 30))  # the eve of 国庆
-
-
-def at(day: str, clock: str = "10:00") -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=TIME_ZONE)
 
 
 # --- the rule, pure ---------------------------------------------------------------------------
@@ -110,22 +106,6 @@ def test_the_cut_offs_the_sweep_queries_agree_with_the_rule_everywhere(db):
 
 
 # --- the sweep, on the database ---------------------------------------------------------------
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the platform's time: clock.set("2026-10-01", "08:00")."""
-
-    class Clock:
-        now = at("2026-09-21")
-
-        def set(self, day: str, time: str = "10:00") -> dt.datetime:
-            self.now = at(day, time)
-            return self.now
-
-    fixed = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
-    return fixed
 
 
 def _assigned(reach, due: str = "2026-09-30", description: str = "逾期测试") -> int:
@@ -227,8 +207,8 @@ def test_a_new_assignment_after_reopening_starts_from_normal(clock, reach):
 def test_red_tells_the_hooks_and_the_chief_above(clock, reach, django_capture_on_commit_callbacks):
     heard: list[tuple[int, int]] = []
 
-    def hook(problem_id: int, event_id: int) -> None:
-        heard.append((problem_id, event_id))
+    def hook(pairs) -> None:
+        heard.extend(pairs)
 
     pk = _assigned(reach)
     signals.subscribe(hook)
@@ -312,9 +292,12 @@ def test_each_gunicorn_worker_starts_the_scheduler_and_a_failure_never_stops_it(
 ):
     from riverchief import server
     from riverchief.core import sweep
+    from riverchief.notify import outbox
 
     started: list[int] = []
     monkeypatch.setattr(sweep.Scheduler, "start", lambda self: started.append(self.interval))
+    senders: list[bool] = []
+    monkeypatch.setattr(outbox, "send_in_background", lambda: senders.append(True))
     settings.RIVERCHIEF_SWEEP_INTERVAL = 120
     logged: list[str] = []
 
@@ -326,6 +309,7 @@ def test_each_gunicorn_worker_starts_the_scheduler_and_a_failure_never_stops_it(
 
     server._start_scheduler(Worker())
     assert started == [120]
+    assert senders == [True]  # the worker sends notifications on a thread of its own
     monkeypatch.setattr(sweep, "Scheduler", None)  # calling it fails
     server._start_scheduler(Worker())
     assert logged and "scheduler" in logged[0]

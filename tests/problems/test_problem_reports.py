@@ -159,7 +159,7 @@ def test_hooks_run_after_commit_with_problem_and_event(
     signed_in, reach, django_capture_on_commit_callbacks
 ):
     seen = []
-    hook = signals.subscribe(lambda problem_id, event_id: seen.append((problem_id, event_id)))
+    hook = signals.subscribe(seen.extend)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             pid = report(signed_in("chief_hengshui")).json()["id"]

@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from riverchief import demo
 from riverchief.accounts import services as account_services
@@ -13,6 +14,11 @@ from riverchief.accounts.models import User
 from riverchief.registry.models import Division
 
 DEMO_PASSWORD = demo.DEMO_PASSWORD
+
+# Property tests check answers, not speed: on a busy 2-core CI machine one example can take
+# longer than Hypothesis's default 200 ms deadline, which would fail a correct test.
+hypothesis_settings.register_profile("riverchief", deadline=None)
+hypothesis_settings.load_profile("riverchief")
 
 
 @pytest.fixture(scope="session")

@@ -233,7 +233,8 @@ TODO_GROUPS = [
     ("submit", _("Rectification to submit")),
     ("close", _("Rectification to verify")),
 ]
-MAX_TODO = 500
+MAX_TODO = 200  # the most urgent rows grouped; the list page holds the rest
+TODO_SHOWN = 20  # rows per group on the page until the user asks for the whole group
 
 
 @dataclass
@@ -241,6 +242,15 @@ class TodoGroup:
     action: str
     heading: object
     rows: list[Problem] = field(default_factory=list)
+    expanded: bool = False
+
+    @property
+    def shown(self) -> list[Problem]:
+        return self.rows if self.expanded else self.rows[:TODO_SHOWN]
+
+    @property
+    def hidden(self) -> int:
+        return len(self.rows) - len(self.shown)
 
 
 def todo_count(user) -> int:
@@ -252,17 +262,23 @@ def todo_count(user) -> int:
     return cached
 
 
-def todo_groups(user) -> list[TodoGroup]:
+def todo_groups(user, expand: str = "") -> list[TodoGroup]:
+    """The to-do rows grouped by the action each awaits, most urgent first; each group shows
+    its first TODO_SHOWN rows unless it is the one `expand` names ("other" for the last)."""
     rows = list(queries.my_todo(user).order_by("deadline", "created_at", "id")[:MAX_TODO])
     groups = {action: TodoGroup(action, heading) for action, heading in TODO_GROUPS}
     other = TodoGroup("", _("Other"))
+    for group in [*groups.values(), other]:
+        group.expanded = expand == (group.action or "other")
     now = timezone.now()
     for row in rows:
         allowed = states.allowed_actions(user, row)
-        row.badge = deadline_badge(row, now)
-        row.allowed_labels = [states.label(a) for a in allowed if a not in ("edit", "escalate")]
         target = next((groups[a] for a, _h in TODO_GROUPS if a in allowed), other)
         target.rows.append(row)
+        if target.expanded or len(target.rows) <= TODO_SHOWN:  # only the rows the page shows
+            row.badge = deadline_badge(row, now)
+            labels = [states.label(a) for a in allowed if a not in ("edit", "escalate")]
+            row.allowed_labels = labels
     return [g for g in [*groups.values(), other] if g.rows]
 
 
@@ -271,7 +287,9 @@ def todo_groups(user) -> list[TodoGroup]:
 
 def dashboard(user) -> dict[str, Any]:
     """Open problems by state, overdue ones by department, open ones by township."""
-    rows = queries.problems_visible_to(user).order_by()
+    # Every figure counts open problems only: a few percent of a province's millions, found
+    # through the (division, state) index.
+    rows = queries.problems_visible_to(user).order_by().filter(state__in=OPEN_STATES)
     counts = dict(rows.values_list("state").annotate(n=Count("id")))
     by_state = [
         (value, label, counts.get(value, 0))
@@ -284,17 +302,16 @@ def dashboard(user) -> dict[str, Any]:
         .annotate(n=Count("id"), level=Max("escalation_level"))
         .order_by("-n", "assignee_department__code")
     )
-    by_township: dict[str, int] = {}
-    for code, n in (
-        rows.filter(state__in=OPEN_STATES).values_list("division__code").annotate(n=Count("id"))
-    ):
-        key = _township_of(code)
-        by_township[key] = by_township.get(key, 0) + n
+    level = _area_level(user)
+    by_area: dict[str, int] = {}
+    for code, n in rows.values_list("division__code").annotate(n=Count("id")):
+        key = _area_of(code, level)
+        by_area[key] = by_area.get(key, 0) + n
     from riverchief.registry.models import Division
 
-    names = dict(Division.objects.filter(code__in=by_township).values_list("code", "name"))
+    names = dict(Division.objects.filter(code__in=by_area).values_list("code", "name"))
     townships = sorted(
-        ((divcodes.short(code), names.get(code, code), n) for code, n in by_township.items()),
+        ((divcodes.short(code), names.get(code, code), n) for code, n in by_area.items()),
         key=lambda row: (-row[2], row[0]),
     )
     return {
@@ -303,10 +320,28 @@ def dashboard(user) -> dict[str, Any]:
         "overdue": overdue,
         "overdue_total": sum(row["n"] for row in overdue),
         "townships": townships,
+        "area_heading": AREA_HEADINGS[level],
     }
 
 
-def _township_of(code: str) -> str:
-    if divcodes.level_of(code) <= divcodes.Level.TOWNSHIP:
+AREA_HEADINGS = {
+    divcodes.Level.CITY: _("Open problems by city"),
+    divcodes.Level.COUNTY: _("Open problems by county"),
+    divcodes.Level.TOWNSHIP: _("Open problems by township"),
+    divcodes.Level.VILLAGE: _("Open problems by village"),
+}
+
+
+def _area_level(user) -> divcodes.Level:
+    """The level one below the viewer's own: a province sees its cities, a county its
+    townships, a township its villages (a county office never gets 1,300 township rows)."""
+    code = scope_of(user).division_code
+    own = divcodes.level_of(code) if code else divcodes.Level.PROVINCE
+    below = [level for level in divcodes.Level if level > own]
+    return below[0] if below else divcodes.Level.VILLAGE
+
+
+def _area_of(code: str, level: divcodes.Level) -> str:
+    if divcodes.level_of(code) <= level:
         return code
-    return code[: divcodes.Level.TOWNSHIP].ljust(divcodes.LENGTH, "0")
+    return code[:level].ljust(divcodes.LENGTH, "0")

@@ -29,10 +29,10 @@ def _partial(request) -> bool:
 @login_required
 @require_GET
 def todo(request):
-    groups = pages.todo_groups(request.user)
+    groups = pages.todo_groups(request.user, expand=request.GET.get("group", ""))
     context = {
         "groups": groups,
-        "total": sum(len(group.rows) for group in groups),
+        "total": pages.todo_count(request.user),  # the navigation badge's number
         "may_report": pages.may_report(request.user),
     }
     return render(request, "problems/todo.html", context)

@@ -1,0 +1,86 @@
+"""The shapes that keep pages fast at a province's million problems, checked for what they show.
+
+- Who sees a problem: the scope's divisions, plus what one reported or held elsewhere, looked up
+  first as a short list of ids (and as a subquery beyond MAX_OWN_BEYOND_SCOPE): same answer.
+- 我的待办 shows the first TODO_SHOWN rows of each group and links to the rest.
+- The dashboard counts open problems by the level below the viewer's.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from riverchief.accounts.models import User
+from riverchief.problems import models, pages
+from riverchief.problems.models import Problem
+from tests.problems.conftest import act, report
+
+# 东刘家村 lies in 横水镇; 垣曲县 (140827) lies outside every 绛县 user's scope.
+OUTSIDE_POINT = (111.70, 35.10)
+
+
+def _visible(username: str) -> set[int]:
+    user = User.objects.get(username=username)
+    return set(Problem.objects.visible_to(user).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("limit", [models.MAX_OWN_BEYOND_SCOPE, 1])
+def test_a_reporter_keeps_seeing_a_problem_reported_outside_their_scope(
+    signed_in, reach, monkeypatch, limit
+):
+    monkeypatch.setattr(models, "MAX_OWN_BEYOND_SCOPE", limit)
+    inside = report(signed_in("chief_dongliujia")).json()["id"]
+    outside = report(signed_in("chief_dongliujia"), point=OUTSIDE_POINT).json()["id"]
+    assert Problem.objects.get(pk=outside).out_of_area
+    mine = _visible("chief_dongliujia")
+    assert {inside, outside} <= mine
+    # Someone else in the same village sees the one inside only if routed there.
+    others = _visible("patroller_dongliujia")
+    assert inside in others
+    assert (outside in others) == (
+        Problem.objects.get(pk=outside).division.code.startswith("140826101201")
+    )
+    assert _visible("out_chief_village").isdisjoint({inside})
+
+
+def test_a_chief_assigned_a_problem_outside_their_scope_sees_it(signed_in, reach, monkeypatch):
+    problem = report(signed_in("chief_hengshui")).json()["id"]
+    act(signed_in("admin"), problem, "accept")
+    assert problem not in _visible("out_chief_township")
+    out_chief = User.objects.get(username="out_chief_township")
+    models.ProblemAssignment.objects.create(problem_id=problem, user=out_chief)
+    assert problem in _visible("out_chief_township")
+    monkeypatch.setattr(models, "MAX_OWN_BEYOND_SCOPE", 1)
+    assert problem in _visible("out_chief_township")
+
+
+def test_the_todo_shows_the_first_rows_of_a_group_and_links_to_the_rest(
+    signed_in, reach, monkeypatch
+):
+    monkeypatch.setattr(pages, "TODO_SHOWN", 2)
+    numbers = [report(signed_in("chief_hengshui")).json()["number"] for _ in range(3)]
+    admin = signed_in("admin")
+    page = admin.get("/problems/todo/").content.decode()
+    shown = re.findall(r'data-testid="todo-item" data-number="([^"]+)"', page)
+    assert len(shown) == 2 and set(shown) <= set(numbers)
+    assert 'data-testid="todo-more"' in page and "?group=accept" in page
+    assert re.search(r'data-testid="todo-total">3<', page)
+    whole = admin.get("/problems/todo/?group=accept").content.decode()
+    assert set(re.findall(r'data-testid="todo-item" data-number="([^"]+)"', whole)) == set(numbers)
+    assert 'data-testid="todo-more"' not in whole
+
+
+def test_the_dashboard_counts_by_the_level_below_the_viewer(signed_in, reach):
+    report(signed_in("chief_hengshui"))
+    county = signed_in("admin").get("/problems/dashboard/").content.decode()
+    assert "未办结问题（按乡镇）" in county
+    section = county.split('data-testid="by-township"')[1].split("</section>")[0]
+    assert "横水镇" in section
+    township = User.objects.get(username="chief_hengshui")
+    assert pages._area_level(township) == 12  # a township's villages
+    sysadmin = User.objects.filter(is_superuser=True).first() or User.objects.get(
+        username="sysadmin"
+    )
+    assert pages._area_level(sysadmin) == 4  # the whole country by city

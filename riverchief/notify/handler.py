@@ -70,6 +70,7 @@ def record_many(event_ids) -> list[int]:
             "problem__assignee_department",
             "problem__assignee_user",
         )
+        .defer("problem__division__geometry", "problem__reach__geometry")
         .filter(pk__in=[pk for pk in event_ids if pk not in handled])
         .order_by("pk")
     )  # an event rolled back or deleted since has nothing to say

@@ -126,6 +126,7 @@ class Lookups:
         self._visible: dict[int, set[int]] = {}
         self._held: dict[int, set[int]] | None = None
         self._channels: list | None = None
+        self._chains: dict[tuple, set[str]] = {}
 
     def group(self, name: str, problem: Problem) -> list[User]:
         if name == "office":
@@ -167,6 +168,13 @@ class Lookups:
         if problem.assignee_department_id:
             held.add(problem.assignee_department_id)
         return held
+
+    def chain(self, code: str) -> set[str]:
+        """The division and every division above it."""
+        key = ("chain", code)
+        if key not in self._chains:
+            self._chains[key] = {code, *divcodes.ancestors(code)}
+        return self._chains[key]
 
     def active_channels(self) -> list:
         from riverchief.notify.models import Channel
@@ -214,11 +222,13 @@ def channels_for(problem: Problem, action: str, lookups: Lookups | None = None):
     """Active channels whose division holds the problem's division and whose department (if
     any) holds or held it, and which want this kind of event."""
     lookups = lookups or Lookups([problem])
-    code = problem.division.code
-    chain = {code, *divcodes.ancestors(code)}
+    channels = lookups.active_channels()
+    if not channels:
+        return []
+    chain = lookups.chain(problem.division.code)
     held = None
     found = []
-    for channel in lookups.active_channels():
+    for channel in channels:
         if channel.division_id is not None and channel.division.code not in chain:
             continue
         if channel.department_id is not None:

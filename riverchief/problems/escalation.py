@@ -235,6 +235,7 @@ def _apply_chunk(ids: list[int], now: datetime, rules: Rules, calendar, result) 
         problems = list(
             Problem.objects.select_for_update(of=("self",))
             .select_related("division")
+            .defer("division__geometry")
             .filter(pk__in=ids, state__in=CLOCK_STATES, deadline__isnull=False)
             .order_by("pk")
         )

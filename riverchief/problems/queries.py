@@ -21,10 +21,12 @@ LIST_RELATED = (
     "assignee_user",
     "reporter",
 )
+# Outlines of villages and reach lines: kilobytes per row that no list shows.
+LIST_DEFERRED = ("division__geometry", "reach__geometry")
 
 
 def problems_visible_to(viewer) -> QuerySet[Problem]:
-    return Problem.objects.visible_to(viewer).select_related(*LIST_RELATED)
+    return Problem.objects.visible_to(viewer).select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
 
 
 def overdue_q(now: dt.datetime | None = None) -> Q:

@@ -68,7 +68,7 @@ class ProblemConflict(Conflict):
 def load(actor, problem_id) -> Problem:
     """The problem if the actor may see it (None: the platform itself), else 404."""
     rows = Problem.objects.all() if actor is None else Problem.objects.visible_to(actor)
-    rows = rows.select_related(*RELATED)
+    rows = rows.select_related(*RELATED).defer("division__geometry")
     ref = str(problem_id).strip()
     problem = rows.filter(pk=int(ref)).first() if ref.isdigit() else rows.filter(number=ref).first()
     if problem is None:

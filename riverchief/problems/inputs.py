@@ -117,6 +117,19 @@ def _covers(root: str, code: str) -> bool:
     return low <= code <= high
 
 
+def chief_may_take(actor_scope, chief_code: str, division_code: str) -> bool:
+    """The one rule for assigning to a chief: the chief's division holds the problem's, and the
+    actor (None: the platform) may reach it: inside their scope and, for a chief, strictly below
+    their own division (an office may assign to the chiefs of its own division)."""
+    if not _covers(chief_code, division_code):
+        return False
+    if actor_scope is None or actor_scope.everything:
+        return True
+    mine = actor_scope.division_code or ""
+    below = chief_code != mine or actor_scope.role == "office"
+    return bool(mine) and _covers(mine, chief_code) and below
+
+
 def assignee(actor, problem: Problem, fields: dict[str, Any], *, default_department=None):
     """(department, user) the problem goes to: one department, or one chief below the actor."""
     from riverchief.accounts.models import User
@@ -142,14 +155,10 @@ def assignee(actor, problem: Problem, fields: dict[str, Any], *, default_departm
                 field="assignee_username",
                 code="assignee_out_of_scope",
             )
-        scope = scope_of(actor)
-        if actor is not None and not scope.everything:
-            mine = scope.division_code or ""
-            below = chief_code != mine or scope.role == "office"
-            if not (mine and _covers(mine, chief_code) and below):
-                raise Forbidden(
-                    _("You may assign only to chiefs below you."), field="assignee_username"
-                )
+        if actor is not None and not chief_may_take(scope_of(actor), chief_code, division_code):
+            raise Forbidden(
+                _("You may assign only to chiefs below you."), field="assignee_username"
+            )
         return None, user
     if code:
         department = Department.objects.select_related("division").filter(code=code).first()

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from riverchief.core import divcodes
 from riverchief.core.scoping import scope_of
-from riverchief.problems import queries, states
+from riverchief.problems import inputs, queries, states
 from riverchief.problems.models import Category, Problem, Severity, Source
 from riverchief.problems.states import CLOCK_STATES, OPEN_STATES, State
 
@@ -154,16 +154,11 @@ def chief_options(user, problem: Problem) -> list[tuple[str, str]]:
         .select_related("division")
         .order_by("division__code", "username")
     )
-    options = []
-    for chief in rows:
-        chief_code = chief.division.code
-        if not scope.everything:
-            if not scope.covers_division(chief_code):
-                continue
-            if scope.role != "office" and chief_code == scope.division_code:
-                continue
-        options.append((chief.username, f"{chief.division.name} · {chief}"))
-    return options
+    return [
+        (chief.username, f"{chief.division.name} · {chief}")
+        for chief in rows
+        if inputs.chief_may_take(scope, chief.division.code, code)
+    ]
 
 
 def choices(enum) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from riverchief.problems.locate import MAX_REACH_DISTANCE_M
 
 def _map_config(request, form: ReportForm) -> dict:
     from riverchief.registry import pageparts
-    from riverchief.registry.views import _scope_bounds
+    from riverchief.registry.queries import scope_bounds
 
     point = None
     if form.is_bound and form.data.get("lon") and form.data.get("lat"):
@@ -29,7 +29,7 @@ def _map_config(request, form: ReportForm) -> dict:
             point = None
     return {
         "tiles": pageparts.tile_config(),
-        "bounds": _scope_bounds(request.user),
+        "bounds": scope_bounds(request.user),
         "point": point,
         "reaches": reverse("api:map_layer", kwargs={"layer": "reaches"}),
         "nearest": reverse("api:reach_nearest"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 
 from riverchief.core import divcodes
 from riverchief.registry.models import Department, Division
@@ -117,3 +117,25 @@ def outdated_signboards(viewer, today=None, grace_days: int = 15):
         if not updated or updated < row.chief_changed.isoformat():
             outdated.append(row)
     return outdated
+
+
+def scope_bounds(user) -> list[list[float]]:
+    """[[south, west], [north, east]] of the user's scope: its outline, else what lies in it."""
+    from riverchief.core.scoping import scope_of
+
+    scope = scope_of(user)
+    boxes = []
+    if scope.division_code:
+        boxes.append(divisions_visible_to(user).filter(code=scope.division_code))
+        boxes.append(in_division(reaches_visible_to(user), scope.division_code))
+        boxes.append(in_division(facilities_visible_to(user), scope.division_code))
+    else:
+        boxes += [reaches_visible_to(user), facilities_visible_to(user)]
+    boxes.append(divisions_visible_to(user))
+    for rows in boxes:
+        box = rows.aggregate(
+            west=Min("min_lon"), south=Min("min_lat"), east=Max("max_lon"), north=Max("max_lat")
+        )
+        if box["west"] is not None:
+            return [[box["south"], box["west"]], [box["north"], box["east"]]]
+    return [[18.0, 73.0], [54.0, 135.0]]  # nothing drawn yet: China

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from riverchief.core import divcodes
-from riverchief.core.scoping import scope_of
 from riverchief.registry import facility_kinds, forms, queries
 from riverchief.registry import pageparts as parts
 from riverchief.registry.models import (
@@ -309,29 +308,9 @@ def facility_detail(request, code):
 def one_map(request):
     config = {
         "api": reverse("api:map_layer", kwargs={"layer": "LAYER"}),
-        "bounds": _scope_bounds(request.user),
+        "bounds": queries.scope_bounds(request.user),
         "tiles": parts.tile_config(),
         "layers": parts.map_layers(),
         "labels": parts.map_labels(),
     }
     return render(request, "registry/map.html", {"config": config})
-
-
-def _scope_bounds(user) -> list[list[float]]:
-    """[[south, west], [north, east]] of the user's scope: its outline, else what lies in it."""
-    scope = scope_of(user)
-    boxes = []
-    if scope.division_code:
-        boxes.append(queries.divisions_visible_to(user).filter(code=scope.division_code))
-        boxes.append(queries.in_division(queries.reaches_visible_to(user), scope.division_code))
-        boxes.append(queries.in_division(queries.facilities_visible_to(user), scope.division_code))
-    else:
-        boxes += [queries.reaches_visible_to(user), queries.facilities_visible_to(user)]
-    boxes.append(queries.divisions_visible_to(user))
-    for rows in boxes:
-        box = rows.aggregate(
-            west=Min("min_lon"), south=Min("min_lat"), east=Max("max_lon"), north=Max("max_lat")
-        )
-        if box["west"] is not None:
-            return [[box["south"], box["west"]], [box["north"], box["east"]]]
-    return [[18.0, 73.0], [54.0, 135.0]]  # nothing drawn yet: China

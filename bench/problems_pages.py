@@ -84,51 +84,81 @@ def _columns(model) -> list:
 
 
 def _insert(model, rows: list[dict]) -> None:
-    """Insert plain rows (field name -> value) as fast as the database allows."""
+    """Insert plain rows (field attname -> value) as fast as the database allows."""
     from django.db import connection
 
     # The primary key only where the rows bring their own (problems: events refer to them).
     fields = [f for f in _columns(model) if not f.primary_key or f.attname in rows[0]]
     table = model._meta.db_table
     names = [f.column for f in fields]
-    defaults = {f.attname: None if f.primary_key else f.get_default() for f in fields}
+    defaults = [None if f.primary_key else f.get_default() for f in fields]
+    preps = [_prep(f, connection) for f in fields]
+    plan = list(zip([f.attname for f in fields], defaults, preps, strict=True))
+    values = [[prep(row.get(name, default)) for name, default, prep in plan] for row in rows]
     if connection.vendor == "postgresql":
         sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(
-                    [_pg(f, row.get(f.attname, defaults[f.attname]), connection) for f in fields]
-                )
+            for row in values:
+                copy.write_row(row)
         return
     marks = ", ".join(["%s"] * len(names))
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-    values = [
-        [f.get_db_prep_value(row.get(f.attname, defaults[f.attname]), connection) for f in fields]
-        for row in rows
-    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
 
-def _pg(field, value, connection):
-    if field.get_internal_type() == "JSONField":
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _prep(field, connection):
+    """How one column's Python value becomes what the driver takes, decided once per column."""
+    kind = field.get_internal_type()
+    if kind == "JSONField":
+        return lambda value: json.dumps(value, ensure_ascii=False)
+    if kind == "DateTimeField" and connection.vendor == "sqlite":
+        return connection.ops.adapt_datetimefield_value
+    return lambda value: value
+
+
+def _events(count: int) -> None:
+    """`count` timeline entries per bench problem, six hours apart, written by the database."""
+    from django.db import connection
+
+    from riverchief.problems.models import Problem, ProblemEvent
+
+    events, problems = ProblemEvent._meta.db_table, Problem._meta.db_table
+    for number in range(count):
+        hours = 6 * number
+        if connection.vendor == "postgresql":
+            at, data = f"created_at + interval '{hours} hours'", "'{}'::jsonb"
+        else:
+            at, data = f"strftime('%Y-%m-%d %H:%M:%f', created_at, '+{hours} hours')", "'{}'"
+        action = ACTIONS[number % len(ACTIONS)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {events} (problem_id, at, actor_id, actor_name, action, from_state, "  # noqa: S608
+                f"to_state, note, data) SELECT id, {at}, NULL, 'system', '{action}', '', '', "
+                f"'基准事件', {data} FROM {problems} WHERE tracking_code LIKE 'bp%%'"
+            )
+        print(f"  timeline entries: {number + 1} per problem", file=sys.stderr, flush=True)
 
 
 def _generate(total: int, events_per_problem: int, seed: int) -> dict:
     from django.db import connection, transaction
 
     from riverchief.core import settings_store
-    from riverchief.problems.models import Category, Problem, ProblemEvent
+    from riverchief.problems.models import Category, Problem
     from riverchief.registry.models import Department, Division
 
     marker = settings_store.get(MARKER_KEY)
     wanted = {"problems": total, "events": events_per_problem, "seed": seed}
     if marker and {k: marker.get(k) for k in wanted} == wanted:
         return {**marker, "generate_s": 0.0, "reused": True}
-    if marker:
-        raise SystemExit("another problem data set is loaded here: run with --regenerate")
+    if marker:  # another size: drop the bench problems (not the province) and start over
+        from riverchief.problems.models import ProblemEvent
+
+        events, problems = ProblemEvent._meta.db_table, Problem._meta.db_table
+        with connection.cursor() as cursor:
+            bench = f"SELECT id FROM {problems} WHERE tracking_code LIKE 'bp%%'"  # noqa: S608
+            cursor.execute(f"DELETE FROM {events} WHERE problem_id IN ({bench})")  # noqa: S608
+            cursor.execute(f"DELETE FROM {problems} WHERE tracking_code LIKE 'bp%%'")  # noqa: S608
     rng = random.Random(seed)
     villages = list(
         Division.objects.filter(level=12, code__startswith="99").values_list("pk", "code")
@@ -141,11 +171,10 @@ def _generate(total: int, events_per_problem: int, seed: int) -> dict:
     categories = list(Category.objects.values_list("pk", flat=True))
     span = (END - START).total_seconds()
     started = time.perf_counter()
-    event_id = 0
     with transaction.atomic():
         next_id = (Problem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         for first in range(0, total, BATCH):
-            problems, events = [], []
+            problems = []
             for index in range(first, min(first + BATCH, total)):
                 pk = next_id + index
                 village_pk, code = villages[rng.randrange(len(villages))]
@@ -181,21 +210,9 @@ def _generate(total: int, events_per_problem: int, seed: int) -> dict:
                         "closed_at": closed,
                     }
                 )
-                for number in range(events_per_problem):
-                    event_id += 1
-                    events.append(
-                        {
-                            "problem_id": pk,
-                            "at": created + timedelta(hours=6 * number),
-                            "actor_name": "system",
-                            "action": ACTIONS[number % len(ACTIONS)],
-                            "note": "基准事件",
-                            "data": {},
-                        }
-                    )
             _insert(Problem, problems)
-            _insert(ProblemEvent, events)
             print(f"  {first + len(problems):,} problems", file=sys.stderr, flush=True)
+        _events(events_per_problem)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 table = Problem._meta.db_table

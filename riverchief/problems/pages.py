@@ -118,9 +118,14 @@ def category_groups(user) -> list[tuple[str, list[Category]]]:
 
 
 def township_options(user) -> list[tuple[str, str]]:
+    """The areas the list filters by: the two levels below the viewer's, down to townships (a
+    county's townships; a province's cities and counties, not its 1,300 townships)."""
     from riverchief.registry import queries as registry_queries
 
-    rows = registry_queries.divisions_visible_to(user).filter(level__lte=divcodes.Level.TOWNSHIP)
+    below = [level for level in divcodes.Level if level > _own_level(user)][:2]
+    levels = [level for level in below if level <= divcodes.Level.TOWNSHIP]
+    levels = levels or [divcodes.Level.TOWNSHIP]
+    rows = registry_queries.divisions_visible_to(user).filter(level__in=levels).order_by("code")
     return [(divcodes.short(code), name) for code, name in rows.values_list("code", "name")[:500]]
 
 
@@ -330,10 +335,13 @@ AREA_HEADINGS = {
 def _area_level(user) -> divcodes.Level:
     """The level one below the viewer's own: a province sees its cities, a county its
     townships, a township its villages (a county office never gets 1,300 township rows)."""
-    code = scope_of(user).division_code
-    own = divcodes.level_of(code) if code else divcodes.Level.PROVINCE
-    below = [level for level in divcodes.Level if level > own]
+    below = [level for level in divcodes.Level if level > _own_level(user)]
     return below[0] if below else divcodes.Level.VILLAGE
+
+
+def _own_level(user) -> divcodes.Level:
+    code = scope_of(user).division_code
+    return divcodes.level_of(code) if code else divcodes.Level.PROVINCE
 
 
 def _area_of(code: str, level: divcodes.Level) -> str:

@@ -84,3 +84,12 @@ def test_the_dashboard_counts_by_the_level_below_the_viewer(signed_in, reach):
         username="sysadmin"
     )
     assert pages._area_level(sysadmin) == 4  # the whole country by city
+
+
+def test_the_list_filters_by_the_two_levels_below_the_viewer(db):
+    admin = User.objects.get(username="admin")  # 绛县: its townships
+    options = pages.township_options(admin)
+    assert options and all(len(code) == 9 for code, _name in options)
+    assert "横水镇" in {name for _code, name in options}
+    chief = User.objects.get(username="chief_hengshui")  # a township: itself
+    assert [name for _code, name in pages.township_options(chief)] == ["横水镇"]

@@ -75,7 +75,9 @@ def _register_routers() -> None:
     from riverchief.accounts.api import router as accounts_router
     from riverchief.core.api import router as core_router
     from riverchief.monitoring.api import router as monitoring_router
+    from riverchief.monitoring.api_sections import router as sections_router
     from riverchief.notify.api import router as notify_router
+    from riverchief.patrols.api import router as patrols_router
     from riverchief.problems.api import router as problems_router
     from riverchief.problems.api_stats import router as problem_stats_router
     from riverchief.registry.api import router as registry_router
@@ -87,9 +89,11 @@ def _register_routers() -> None:
     api.add_router("", facilities_router)
     api.add_router("", map_router)
     api.add_router("", monitoring_router)
+    api.add_router("", sections_router)
     api.add_router("", problem_stats_router)  # before problems: /problems/stats is no {id}
     api.add_router("", problems_router)
     api.add_router("", notify_router)
+    api.add_router("", patrols_router)
     api.add_router("", core_router)
 
 

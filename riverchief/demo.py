@@ -84,6 +84,7 @@ ACCOUNTS = [
     ("patroller_dongliujia", "patroller", "140826101201", "刘巡（演示）", "东刘家村巡河员"),
     ("dept_water", "department", "140826-SLJ", "孙水（演示）", "县水利局联络员"),
     ("chief_chencun", "chief", "140826102", "陈峪（演示）", "陈村镇河长"),
+    ("volunteer_hengshui", "volunteer", "140826101", "周清（演示）", "横水镇民间河长"),
 ]
 
 
@@ -113,6 +114,7 @@ CATEGORY_DEPARTMENTS = {
         "industrial_discharge",
         "algae_bloom",
         "monitoring_equipment",
+        "water_quality_alarm",
     ],
     "140826-NYNC": ["livestock_discharge", "illegal_fishing"],
 }
@@ -124,6 +126,18 @@ def _route_problem_categories() -> None:
     for department, categories in CATEGORY_DEPARTMENTS.items():
         for code in categories:
             problem_services.update_category(None, code, {"default_department_code": department})
+
+
+def _load_water_quality() -> None:
+    from riverchief.monitoring import demo as monitoring_demo
+
+    monitoring_demo.load()
+
+
+def _load_patrols() -> None:
+    from riverchief.patrols import demo as patrol_demo
+
+    patrol_demo.load()
 
 
 def is_loaded() -> bool:
@@ -165,6 +179,8 @@ def load() -> bool:
         )
     demo_data.load_registry()
     _route_problem_categories()
+    _load_water_quality()
+    _load_patrols()
     settings_store.put(settings_store.DEMO_KEY, True)
     settings_store.put(LOADED_KEY, True)
     return True

@@ -31,6 +31,12 @@ INSTALLED_APPS = [
     "riverchief.problems",
     "riverchief.notify",
     "riverchief.monitoring",
+    "riverchief.patrols",
+    "riverchief.ogcapi",
+    "riverchief.portal",
+    "riverchief.open311",
+    "riverchief.signboards",
+    "riverchief.sensorthings",
     "riverchief.accounts",
     "riverchief.web",
 ]
@@ -231,3 +237,20 @@ RIVERCHIEF_MAP_TILE_URL = os.environ.get("RIVERCHIEF_MAP_TILE_URL", "")
 RIVERCHIEF_MAP_TILE_SUBDOMAINS = os.environ.get("RIVERCHIEF_MAP_TILE_SUBDOMAINS", "abc")
 RIVERCHIEF_MAP_TILE_ATTRIBUTION = os.environ.get("RIVERCHIEF_MAP_TILE_ATTRIBUTION", "")
 RIVERCHIEF_MAP_LABEL_URL = os.environ.get("RIVERCHIEF_MAP_LABEL_URL", "")
+
+# --- public site (portal) -------------------------------------------------------------------
+# Reports an hour per IP and per device; proxies in front of the server whose X-Forwarded-For
+# entries are trusted (0: use the socket's address, so a client cannot pick its own IP).
+RIVERCHIEF_PORTAL_REPORTS_PER_HOUR = int(os.environ.get("RIVERCHIEF_PORTAL_REPORTS_PER_HOUR", "5"))
+RIVERCHIEF_PROXY_COUNT = int(os.environ.get("RIVERCHIEF_PROXY_COUNT", "0"))
+
+# --- Open311 GeoReport v2 and signboards ------------------------------------------------------
+# The jurisdiction_id this endpoint answers to (e.g. jiangxian.gov.cn); empty: any, as the spec
+# allows a single-jurisdiction endpoint. The contact shown by discovery.
+RIVERCHIEF_OPEN311_JURISDICTION = os.environ.get("RIVERCHIEF_OPEN311_JURISDICTION", "").strip()
+RIVERCHIEF_OPEN311_CONTACT = os.environ.get("RIVERCHIEF_OPEN311_CONTACT", "").strip()
+# A TrueType CJK font (.ttf/.ttc) for signboard PDFs; empty: look in the usual places.
+RIVERCHIEF_CJK_FONT = os.environ.get("RIVERCHIEF_CJK_FONT", "").strip()
+# The hotline on a board without its own; days to replace a board after a chief change.
+RIVERCHIEF_SIGNBOARD_HOTLINE = os.environ.get("RIVERCHIEF_SIGNBOARD_HOTLINE", "").strip()
+RIVERCHIEF_SIGNBOARD_UPDATE_DAYS = int(os.environ.get("RIVERCHIEF_SIGNBOARD_UPDATE_DAYS", "15"))

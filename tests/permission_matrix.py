@@ -350,6 +350,7 @@ ROUTES = (
     + _optional("tests.permission_matrix_ogcapi", "OGCAPI")
     + _optional("tests.permission_matrix_signboards", "SIGNBOARDS")
     + _optional("tests.permission_matrix_sections", "SECTIONS")
+    + _optional("tests.permission_matrix_sta", "STA")
 )
 
 

@@ -2,7 +2,8 @@
 
     .venv/bin/python tools/messages.py [TRANSLATIONS.json ...]
 
-Each JSON file maps an English msgid to its Chinese msgstr (for plurals, a list of forms).
+Each JSON file maps an English msgid to its Chinese msgstr (for plurals, a list of forms); a
+msgid with a context (pgettext) is keyed "context\u0004msgid".
 The run holds an exclusive lock on the catalogue, so two people (or two agents) updating it at
 once do not overwrite each other's entries. Afterwards it lists the msgids still untranslated;
 the exit status is 1 while any remain.
@@ -57,9 +58,12 @@ def extract() -> None:
 
 def fill(po: polib.POFile, translations: dict[str, object]) -> None:
     for entry in po:
-        if entry.msgid not in translations:
+        # An entry with a context (pgettext) is filled only by a key "context\x04msgid", so
+        # one app's "Closed" never overwrites another's "Closed" in the context "problem state".
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key not in translations:
             continue
-        value = translations[entry.msgid]
+        value = translations[key]
         if entry.msgid_plural:
             forms = value if isinstance(value, list) else [value]
             entry.msgstr_plural = dict(enumerate(str(form) for form in forms))

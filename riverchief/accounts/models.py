@@ -21,6 +21,7 @@ class RoleChoices(models.TextChoices):
     CHIEF = Role.CHIEF, _("River or lake chief")
     PATROLLER = Role.PATROLLER, _("Patroller / cleaner")
     DEPARTMENT = Role.DEPARTMENT, _("Department officer")
+    VOLUNTEER = Role.VOLUNTEER, _("Volunteer chief (民间河长)")
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -81,7 +82,8 @@ class User(AbstractUser):
         division_code = None
         if self.role == Role.DEPARTMENT and self.department_id:
             division_code = self.department.division.code
-        elif self.division_id:
+        elif self.division_id and self.role != Role.VOLUNTEER:
+            # A volunteer's division says where they help; it opens no staff data to them.
             division_code = self.division.code
         return Scope(
             authenticated=True,

@@ -16,6 +16,8 @@ class Role(StrEnum):
     CHIEF = "chief"  # 河湖长 (county, township or village level, from the scope's division)
     PATROLLER = "patroller"  # 巡河员 / 保洁员
     DEPARTMENT = "department"  # 部门 officer
+    # 民间河长: reports on the public site and confirms the fix; sees no staff data.
+    VOLUNTEER = "volunteer"
 
 
 CAPABILITIES: dict[Role, frozenset[str]] = {
@@ -28,12 +30,18 @@ CAPABILITIES: dict[Role, frozenset[str]] = {
             "users.change",
             "calendar.view",
             "calendar.change",
+            "portal.change",  # the public site's notices (公告, 河长令) and public reports list
+            "monitoring.change",  # lab imports, alarm thresholds, problems from alarms
+            "open311.keys",  # issue and revoke Open311 API keys
+            "signboards.change",  # record a signboard as printed and put up
+            "signboards.view",  # signboard PDFs and the out-of-date list
         }
     ),
-    Role.LEADER: frozenset({"users.view", "calendar.view"}),
-    Role.CHIEF: frozenset(),
+    Role.LEADER: frozenset({"users.view", "calendar.view", "signboards.view"}),
+    Role.CHIEF: frozenset({"signboards.view"}),
     Role.PATROLLER: frozenset(),
     Role.DEPARTMENT: frozenset(),
+    Role.VOLUNTEER: frozenset(),
 }
 
 

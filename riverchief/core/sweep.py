@@ -51,8 +51,26 @@ def _escalate_problems() -> str:
     return sweep_task()
 
 
+def _public_answers() -> str:
+    from riverchief.portal.tasks import sweep_task
+
+    return sweep_task()
+
+
+def _remind_patrols() -> str:
+    from riverchief.patrols.compliance import sweep_task
+
+    return sweep_task()
+
+
 def _send_notifications() -> str:
     from riverchief.notify.tasks import sweep_task
+
+    return sweep_task()
+
+
+def _silent_stations() -> str:
+    from riverchief.monitoring.alarms import sweep_task
 
     return sweep_task()
 
@@ -62,7 +80,10 @@ TASKS: dict[str, Callable[[], str]] = {
     "login_failures": _purge_login_failures,
     "sessions": _clear_sessions,
     "escalation": _escalate_problems,
+    "public_answers": _public_answers,
+    "patrol_reminders": _remind_patrols,
     "notifications": _send_notifications,
+    "station_silence": _silent_stations,
 }
 
 

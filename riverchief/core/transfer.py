@@ -6,9 +6,10 @@ from pathlib import Path
 
 
 def _kinds() -> dict:
+    from riverchief.monitoring import transfer as monitoring_transfer
     from riverchief.registry import transfer as registry_transfer
 
-    return dict(registry_transfer.KINDS)
+    return {**registry_transfer.KINDS, **monitoring_transfer.KINDS}
 
 
 def _kind(kind: str):

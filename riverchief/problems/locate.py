@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point
@@ -19,6 +20,11 @@ MAX_REACH_DISTANCE_M = 500.0
 AREA_TYPES = ("Polygon", "MultiPolygon")
 # Without outlines, the county's reaches' box grown by the reach distance (~500 m in degrees).
 REACH_BOX_MARGIN_DEG = 0.006
+
+
+def max_reach_distance_m() -> float:
+    """How far from a reach a reported point is still placed on it (RIVERCHIEF_REACH_DISTANCE_M)."""
+    return float(getattr(settings, "RIVERCHIEF_REACH_DISTANCE_M", MAX_REACH_DISTANCE_M))
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ def place(lon: float, lat: float, *, home: Division, reach: Reach | None = None)
     """
     distance = None
     if reach is None:
-        found = routing.nearest_reach_id(lon, lat, MAX_REACH_DISTANCE_M)
+        found = routing.nearest_reach_id(lon, lat, max_reach_distance_m())
         if found is not None:
             reach = Reach.objects.select_related("division").filter(pk=found[0]).first()
             distance = round(found[1], 1)

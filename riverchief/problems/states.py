@@ -160,6 +160,11 @@ def system(a: Actor, p: Facts) -> bool:
     return a.system
 
 
+def office_or_system(a: Actor, p: Facts) -> bool:
+    """The office, or the platform itself (the public portal reopens after a 不满意 rating)."""
+    return a.system or office(a, p)
+
+
 # --- guards on the problem besides its state -------------------------------------------------
 
 
@@ -305,7 +310,7 @@ TRANSITIONS: dict[str, Transition] = {
             pgettext_lazy("problem action", "Reopen"),
             [S.CLOSED],
             S.ASSIGNED,
-            office,
+            office_or_system,
             ["reason", "deadline"],
             may_reopen,
         ),

@@ -24,6 +24,8 @@ class NavEntry:
 
 
 REGISTRY = _("Registry")
+PATROLS = _("Patrols")
+WATER_QUALITY = _("Water quality")
 ADMINISTRATION = _("Administration")
 
 
@@ -44,15 +46,29 @@ NAVIGATION = [
     NavEntry(_("My to-do"), "problems:todo", badge=_todo_count),
     NavEntry(_("Notifications"), "notify:inbox", badge=_unread_notifications),
     NavEntry(_("Problems"), "problems:list"),
+    NavEntry(_("Patrol"), "patrols:go", group=PATROLS),
+    NavEntry(_("Patrol records"), "patrols:list", group=PATROLS),
+    NavEntry(_("Patrol compliance"), "patrols:compliance", group=PATROLS),
+    NavEntry(_("Sections"), "monitoring:overview", group=WATER_QUALITY),
+    NavEntry(_("Monthly evaluation"), "monitoring:monthly", group=WATER_QUALITY),
+    NavEntry(_("River status"), "monitoring:rivers", group=WATER_QUALITY),
+    NavEntry(_("Lakes and reservoirs"), "monitoring:lakes", group=WATER_QUALITY),
+    NavEntry(_("Alarms"), "monitoring:alarms", group=WATER_QUALITY),
+    NavEntry(
+        _("Import lab results"), "monitoring:import", "monitoring.change", group=WATER_QUALITY
+    ),
     NavEntry(_("Map"), "registry:map"),
     NavEntry(_("Water bodies"), "registry:waterbody_list", group=REGISTRY),
     NavEntry(_("Reaches"), "registry:reach_list", group=REGISTRY),
     NavEntry(_("Facilities"), "registry:facility_list", group=REGISTRY),
     NavEntry(_("Chiefs"), "registry:assignment_list", group=REGISTRY),
     NavEntry(_("Divisions"), "web:division_list", group=REGISTRY),
+    NavEntry(_("Signboards"), "signboards:list", "signboards.view", group=REGISTRY),
     NavEntry(_("Users"), "web:user_list", "users.view", group=ADMINISTRATION),
     NavEntry(_("Audit log"), "web:audit_list", "audit.view", group=ADMINISTRATION),
     NavEntry(_("Calendar"), "calendar:year", "calendar.view", group=ADMINISTRATION),
+    NavEntry(_("Public site"), "portal:office_notices", "portal.change", group=ADMINISTRATION),
+    NavEntry(_("Open311 keys"), "open311_keys:keys", "open311.keys", group=ADMINISTRATION),
 ]
 
 

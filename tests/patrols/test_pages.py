@@ -256,8 +256,11 @@ def _window_counts(html: str, username: str) -> dict[str, int]:
 def test_compliance_counts_only_valid_patrols_and_drills_down_to_people(signed_in):
     _patrol("patroller_dongliujia", VILLAGE_REACH, minutes=3, hours_ago=1)  # invalid
     office = signed_in("admin")
-    period = timezone.localdate().strftime("%Y-%m")
-    week = timezone.localdate().strftime("%G-W%V")
+    # The week and month of the valid patrol below (half an hour ago): right after midnight in
+    # Beijing that is still yesterday's week, which "today" would miss.
+    walked = timezone.localtime(timezone.now() - dt.timedelta(hours=0.5))
+    period = walked.strftime("%Y-%m")
+    week = walked.strftime("%G-W%V")
     drill = f"/patrols/compliance/?period={period}&township=140826101&level=village"
     before = _window_counts(office.get(drill).content.decode(), "patroller_dongliujia")
     assert week in before  # the demo's own patrols may already count

@@ -44,6 +44,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 OUTSIDE_COUNTY = "140827"  # 垣曲县, a neighbour of 绛县
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: ids restart after a rolled-back test, so a figure
+    kept under "the latest timeline entry" by one test could match another test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def _add_outsiders() -> None:
     from riverchief.registry import services as registry_services
 

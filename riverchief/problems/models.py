@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from riverchief.core.divcodes import subtree_bounds
 from riverchief.core.scoping import (
     NOTHING,
     Scope,
@@ -99,7 +100,7 @@ class ProblemQuerySet(ScopedQuerySet):
         """Rows in the user's scope, plus what they reported or were ever assigned."""
         scope = scope_of(user)
         condition = Problem.scope_filter(scope, "view")
-        if scope.authenticated and not scope.everything:
+        if scope.authenticated and not scope.everything and condition:  # Q(): sees every row
             condition |= _own_beyond(user, condition)
         return self.filter(condition)
 
@@ -124,6 +125,39 @@ def _own_beyond(user, inside: Q) -> Q:
     beyond = Problem.objects.filter(pk__in=set(mine)).exclude(inside).order_by()
     found = sorted(beyond.values_list("pk", flat=True))
     return Q(pk__in=found)
+
+
+def _divisions_of(scope: Scope) -> Q:
+    """Problems in the scope's divisions; no condition at all when the scope holds every division
+    of the installation (a province office on its province's installation).
+
+    The condition joins the division to compare codes; at a province's million problems that
+    join made the database walk every problem for the newest twenty, to keep them all.
+    """
+    from riverchief.registry.models import Division
+
+    if scope.division_code:
+        low, high = subtree_bounds(scope.division_code)
+        codes = Division.objects.aggregate(first=Min("code"), last=Max("code"))
+        if codes["first"] is not None and low <= codes["first"] and codes["last"] <= high:
+            return Q()
+    return division_q("division__code", scope)
+
+
+def _held_before(department_id: int) -> Q:
+    """The problems a department held before a 转办 and holds no longer, as a list of ids.
+
+    For the same reason as `_own_beyond`: `assignee_department = d OR id IN (d's assignment
+    history)` defeats the department index, and a department's list scanned every problem. The
+    problems handed on to someone else are few; they are looked up through the history's
+    department index and added by primary key.
+    """
+    history = ProblemAssignment.objects.filter(department_id=department_id)
+    handed_on = history.exclude(problem__assignee_department_id=department_id)
+    ids = list(handed_on.order_by().values_list("problem_id", flat=True)[:MAX_OWN_BEYOND_SCOPE])
+    if len(ids) >= MAX_OWN_BEYOND_SCOPE:
+        return Q(pk__in=history.values("problem_id"))
+    return Q(pk__in=sorted(set(ids)))
 
 
 class Problem(models.Model):
@@ -270,15 +304,12 @@ class Problem(models.Model):
         if not scope.authenticated:
             return NOTHING
         if action != "view":
-            return division_q("division__code", scope) if scope.role == "office" else NOTHING
+            return _divisions_of(scope) if scope.role == "office" else NOTHING
         if scope.role == "department":
             if scope.department_id is None:
                 return NOTHING
-            history = ProblemAssignment.objects.filter(department_id=scope.department_id)
-            return Q(assignee_department_id=scope.department_id) | Q(
-                pk__in=history.values("problem_id")
-            )
-        return division_q("division__code", scope)
+            return Q(assignee_department_id=scope.department_id) | _held_before(scope.department_id)
+        return _divisions_of(scope)
 
 
 class ProblemAssignment(models.Model):

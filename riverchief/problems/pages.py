@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils.translation import ngettext
 from riverchief.core import divcodes
 from riverchief.core.scoping import scope_of
 from riverchief.problems import inputs, queries, states
-from riverchief.problems.models import Category, Problem, Severity, Source
+from riverchief.problems.models import Category, Problem, ProblemEvent, Severity, Source
 from riverchief.problems.states import CLOCK_STATES, OPEN_STATES, State
 
 MAX_OPTIONS = 2000
@@ -285,8 +286,35 @@ def todo_groups(user, expand: str = "") -> list[TodoGroup]:
 # --- the office's widgets ---------------------------------------------------------------------
 
 
+# The widgets' figures are kept this long at most; any problem's move makes new ones at once.
+DASHBOARD_KEPT_S = 60
+
+
 def dashboard(user) -> dict[str, Any]:
-    """Open problems by state, overdue ones by department, open ones by township."""
+    """Open problems by state, overdue ones by department, open ones by township.
+
+    A province office's figures aggregate tens of thousands of open problems; leaders reload
+    the page far more often than problems move. The figures are kept per viewer under the id of
+    the latest timeline entry (every move writes one) and the minute (a deadline passing moves
+    nothing), so a kept figure is never older than the last move, nor than a minute.
+    """
+    key = _dashboard_key(user)
+    figures = cache.get(key)
+    if figures is None:
+        figures = _dashboard_figures(user)
+        cache.set(key, figures, DASHBOARD_KEPT_S)
+    return figures
+
+
+def _dashboard_key(user) -> str:
+    scope = scope_of(user)
+    latest = ProblemEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    minute = int(timezone.now().timestamp() // 60)
+    viewer = f"{user.pk}:{scope.role}:{scope.division_code}:{scope.department_id}"
+    return f"problems:dashboard:{viewer}:{latest}:{minute}"
+
+
+def _dashboard_figures(user) -> dict[str, Any]:
     # Every figure counts open problems only: a few percent of a province's millions, found
     # through the (division, state) index.
     rows = queries.problems_visible_to(user).order_by().filter(state__in=OPEN_STATES)

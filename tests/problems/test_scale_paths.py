@@ -15,7 +15,8 @@ import pytest
 from riverchief.accounts.models import User
 from riverchief.problems import models, pages
 from riverchief.problems.models import Problem
-from tests.problems.conftest import act, report
+from riverchief.registry.models import Department, Division
+from tests.problems.conftest import DEPARTMENT, act, report
 
 # 东刘家村 lies in 横水镇; 垣曲县 (140827) lies outside every 绛县 user's scope.
 OUTSIDE_POINT = (111.70, 35.10)
@@ -56,6 +57,47 @@ def test_a_chief_assigned_a_problem_outside_their_scope_sees_it(signed_in, reach
     assert problem in _visible("out_chief_township")
 
 
+@pytest.mark.parametrize("limit", [models.MAX_OWN_BEYOND_SCOPE, 1])
+def test_a_department_sees_what_it_holds_and_what_it_handed_on(
+    signed_in, reach, monkeypatch, limit
+):
+    monkeypatch.setattr(models, "MAX_OWN_BEYOND_SCOPE", limit)
+    admin = signed_in("admin")
+    held, handed_on, never = (report(signed_in("chief_hengshui")).json()["id"] for _ in range(3))
+    for problem in (held, handed_on):
+        act(admin, problem, "accept")
+        act(admin, problem, "assign", department_code=DEPARTMENT, deadline_days=5)
+    act(admin, handed_on, "transfer", department_code="140826-STHJ", reason="属水污染")
+    User.objects.create_user(
+        "officer_env", role="department", department=Department.objects.get(code="140826-STHJ")
+    )
+    water, environment = _visible("dept_water"), _visible("officer_env")
+    assert {held, handed_on} <= water and never not in water
+    assert handed_on in environment and held not in environment
+
+
+def test_an_office_holding_every_division_sees_every_problem_without_a_division_condition(
+    signed_in, reach
+):
+    inside = report(signed_in("chief_dongliujia")).json()["id"]
+    outside = report(signed_in("chief_dongliujia"), point=OUTSIDE_POINT).json()["id"]
+    province = Division.objects.get(code="140000000000")  # holds every division of the test data
+    User.objects.create_user("office_shanxi", role="office", division=province)
+    city = Division.objects.get(code="140800000000")
+    User.objects.create_user("office_yuncheng", role="office", division=city)
+    assert str(Problem.scope_filter(User.objects.get(username="office_shanxi").scope, "view")) == (
+        "(AND: )"
+    )
+    every = set(Problem.objects.values_list("pk", flat=True))
+    assert {inside, outside} <= every
+    assert _visible("office_shanxi") == every == _visible("office_yuncheng")
+    # Once a division outside the province exists, the condition is back and keeps it out.
+    Division.objects.create(code="150000000000", name="内蒙古自治区", level=2)
+    elsewhere = Problem.objects.get(pk=outside)
+    Problem.objects.filter(pk=outside).update(division=Division.objects.get(code="150000000000"))
+    assert _visible("office_shanxi") == every - {elsewhere.pk}
+
+
 def test_the_todo_shows_the_first_rows_of_a_group_and_links_to_the_rest(
     signed_in, reach, monkeypatch
 ):
@@ -93,3 +135,18 @@ def test_the_list_filters_by_the_two_levels_below_the_viewer(db):
     assert "横水镇" in {name for _code, name in options}
     chief = User.objects.get(username="chief_hengshui")  # a township: itself
     assert [name for _code, name in pages.township_options(chief)] == ["横水镇"]
+
+
+def test_the_kept_dashboard_figures_follow_every_move_at_once(signed_in, reach):
+    admin = signed_in("admin")
+
+    def open_total() -> int:
+        page = admin.get("/problems/dashboard/").content.decode()
+        return int(re.search(r'data-testid="open-total">(\d+)<', page).group(1))
+
+    before = open_total()
+    assert open_total() == before  # kept: the same figures
+    problem = report(signed_in("chief_hengshui")).json()["id"]
+    assert open_total() == before + 1
+    act(admin, problem, "reject", reason="不属于河湖问题")
+    assert open_total() == before

@@ -2,6 +2,8 @@
 
 The rules (by the event's action):
   report                 the river chief office of the problem's county (else the nearest above)
+  accept (public report) the chiefs of the problem's reach (a public report is theirs once the
+                         office has let it through)
   assign, transfer       the assignee: the assigned chief, or the officers of the department
   reopen                 the assignee
   submit                 the office (it verifies)
@@ -31,6 +33,7 @@ from riverchief.registry.models import ChiefAssignment
 
 RED = 2  # the escalation level from which the chief above is told
 CHIEF_ROLES = ("河长", "湖长", "河段长")
+PUBLIC_SOURCES = ("public", "volunteer")  # reports from the public site
 
 RULES: dict[str, tuple[str, ...]] = {
     "report": ("office",),
@@ -111,6 +114,20 @@ def chiefs_above(problem: Problem) -> list[User]:
     return next((found[c] for c in above if c in found), [])
 
 
+def reach_chiefs_of(problem: Problem) -> list[User]:
+    """The chiefs with an account now holding the problem's reach."""
+    if not problem.reach_id:
+        return []
+    rows = ChiefAssignment.objects.filter(
+        reach_id=problem.reach_id,
+        end_date__isnull=True,
+        role__in=CHIEF_ROLES,
+        user__isnull=False,
+        user__is_active=True,
+    ).select_related("user__division", "user__department__division")
+    return list({row.user.pk: row.user for row in rows.order_by("pk")}.values())
+
+
 GROUPS = {"office": office_of, "assignee": assignee_of, "reporter": reporter_of}
 
 
@@ -137,6 +154,12 @@ class Lookups:
             key = ("reporter", problem.reporter_id)
         if key not in self._memo:
             self._memo[key] = GROUPS[name](problem)
+        return self._memo[key]
+
+    def reach_chiefs(self, problem: Problem) -> list[User]:
+        key = ("reach", problem.reach_id)
+        if key not in self._memo:
+            self._memo[key] = reach_chiefs_of(problem)
         return self._memo[key]
 
     def chiefs_above(self, problem: Problem) -> list[User]:
@@ -197,6 +220,9 @@ def for_event(problem: Problem, event: ProblemEvent, lookups: Lookups | None = N
             people.setdefault(user.pk, user)
     if event.action == "escalate" and int((event.data or {}).get("to") or 0) >= RED:
         for user in lookups.chiefs_above(problem):
+            people.setdefault(user.pk, user)
+    if event.action == "accept" and problem.source in PUBLIC_SOURCES:
+        for user in lookups.reach_chiefs(problem):
             people.setdefault(user.pk, user)
     people.pop(event.actor_id, None)  # type: ignore[arg-type]
     return [user for _pk, user in sorted(people.items()) if lookups.may_see(user, problem)]

@@ -51,6 +51,16 @@ class PublicReport(models.Model):
     consent = models.BooleanField(_("consent to publish"), default=True)
     answer_due = models.DateTimeField(_("public answer due"))
     answer_level = models.PositiveSmallIntegerField(_("answer escalation level"), default=0)
+    # The route decided at submission (portal.routing), applied once the office accepts.
+    reach_in_range = models.BooleanField(_("reach within the routing distance"), default=False)
+    routed_department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("routed to department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     fix_confirmed_at = models.DateTimeField(
         _("fix confirmed by the reporter"), null=True, blank=True
     )
@@ -66,6 +76,13 @@ class PublicReport(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def route_target(self) -> str:
+        """ "department", "reach" or "office" (portal.routing)."""
+        from riverchief.portal.routing import Route
+
+        return Route(self.reach_in_range, self.routed_department_id).target
 
     @property
     def is_public(self) -> bool:

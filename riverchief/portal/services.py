@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from riverchief.core import audit
 from riverchief.core.errors import DomainError, Forbidden, NotFound
 from riverchief.geo import shapes
-from riverchief.portal import categories, coords, ratelimit
+from riverchief.portal import categories, coords, dispatch, ratelimit
 from riverchief.portal import photos as photo_checks
 from riverchief.portal.models import Channel, PublicPhoto, PublicReport, Rating
 from riverchief.portal.text import plain
@@ -89,7 +89,8 @@ def submit_report(
     honeypot: str = "",
     idempotency_key: str | None = None,
 ) -> PublicReport:
-    """Record a report from the public; see /tmp/portal-api.md (the Open311 service uses it)."""
+    """Record a report from the public, with its route (`portal.dispatch`); see
+    /tmp/portal-api.md (the Open311 service uses it)."""
     if str(honeypot or "").strip():
         # Only robots fill the hidden field; a person never sees it.
         raise DomainError(_("The report could not be accepted."), code="spam")
@@ -149,15 +150,18 @@ def submit_report(
                 },
                 checked,
                 idempotency_key=idempotency_key,
+                max_reach_distance_m=dispatch.distance_m(),
             )
             if not created:
                 existing = PublicReport.objects.filter(problem=problem).first()
                 if existing is not None:
                     return existing
             stored.extend(a.file.name for a in problem.attachments.all())
+            route = dispatch.route_of(problem)
             report = _create_report(
                 problem,
                 category,
+                route,
                 channel=Channel.VOLUNTEER if volunteer and channel == "web" else channel,
                 contact=contact,
                 volunteer=volunteer,
@@ -175,6 +179,10 @@ def submit_report(
                     "problem": problem.number,
                     "channel": report.channel,
                     "answer_due": report.answer_due.isoformat(),
+                    "route": route.target,
+                    "routed_department": (
+                        report.routed_department.code if report.routed_department else None
+                    ),
                 },
                 division_code=problem.division.code,
             )
@@ -196,7 +204,7 @@ def _remove(names: list[str]) -> None:
 
 
 def _create_report(
-    problem, category, *, channel, contact, volunteer, hashes, sent, accuracy, consent
+    problem, category, route, *, channel, contact, volunteer, hashes, sent, accuracy, consent
 ) -> PublicReport:
     due = deadlines.deadline_in(answer_days(category.major), problem.created_at)
     for _attempt in range(5):
@@ -217,6 +225,8 @@ def _create_report(
             accuracy_m=accuracy,
             consent=consent,
             answer_due=due,
+            reach_in_range=route.reach_in_range,
+            routed_department_id=route.department_id,
             created_at=problem.created_at,
         )
         try:
@@ -304,11 +314,11 @@ def volunteer_of(reporter):
 
 def _county_for(lon: float, lat: float) -> str:
     """The county of the nearest reach (a province installation has many), else the portal's."""
-    from riverchief.problems.locate import county_of, max_reach_distance_m
+    from riverchief.problems.locate import county_of
     from riverchief.registry import routing
     from riverchief.registry.models import Reach
 
-    found = routing.nearest_reach_id(lon, lat, max_reach_distance_m())
+    found = routing.nearest_reach_id(lon, lat, dispatch.distance_m())
     if found is not None:
         reach = Reach.objects.select_related("division").filter(pk=found[0]).first()
         if reach is not None:

@@ -92,12 +92,29 @@ def missing_copies() -> int:
     return sum(make_public_copies(problem_id) for problem_id in problem_ids)
 
 
+def missing_routes() -> int:
+    """Accepted reports a lost after-commit hook (a crash) left with the office: routed now."""
+    from riverchief.portal.dispatch import assign_routed
+    from riverchief.problems.states import State
+
+    problem_ids = list(
+        PublicReport.objects.filter(
+            routed_department__isnull=False, problem__state=State.ACCEPTED
+        ).values_list("problem_id", flat=True)[:500]
+    )
+    return sum(assign_routed(problem_id) is not None for problem_id in problem_ids)
+
+
 def sweep_task() -> str:
     made = missing_copies()
+    routed = missing_routes()
     done = run_answer_sweep()
     if done["skipped"]:
-        return f"{made} photo copies made; answers skipped: another process is running it"
+        return (
+            f"{made} photo copies made, {routed} reports routed; answers skipped: another "
+            "process is running it"
+        )
     return (
         f"public answers: {done['raised']} overdue levels raised, {done['escalated']} "
-        f"escalated; {made} photo copies made"
+        f"escalated; {made} photo copies made; {routed} reports routed"
     )

@@ -76,7 +76,7 @@ def report_list(request):
     _office(request)
     rows = (
         PublicReport.objects.visible_to(request.user)
-        .select_related("problem", "problem__division")
+        .select_related("problem", "problem__division", "problem__reach", "routed_department")
         .order_by("answer_due")[:300]
     )
     return render(request, "portal/office_reports.html", {"reports": rows})

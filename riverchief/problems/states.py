@@ -152,6 +152,12 @@ def dispatcher(a: Actor, p: Facts) -> bool:
     return office(a, p) or chief_above(a, p)
 
 
+def dispatcher_or_system(a: Actor, p: Facts) -> bool:
+    """A dispatcher, or the platform itself (the public portal assigns a report the office
+    accepted to its category's department)."""
+    return a.system or dispatcher(a, p)
+
+
 def reporter_or_system(a: Actor, p: Facts) -> bool:
     return a.system or (a.user_id is not None and a.user_id == p.reporter_id)
 
@@ -238,7 +244,7 @@ TRANSITIONS: dict[str, Transition] = {
             pgettext_lazy("problem action", "Assign"),
             [S.ACCEPTED],
             S.ASSIGNED,
-            dispatcher,
+            dispatcher_or_system,
             ["assignee", "deadline"],
         ),
         _t(

@@ -85,19 +85,19 @@ def test_a_phone_user_reports_follows_rates_and_sees_it_reopened(
     phone.click("#locate")
     expect(phone.locator("[data-testid=similar-list]")).to_contain_text("是否是同一问题")
 
-    # 4. The office accepts and assigns, the department rectifies, the office closes.
+    # 4. The office accepts; the report, on a reach, goes to its category's department (水利局)
+    # by itself; the department rectifies, the office closes.
     admin, dept = new_page(), new_page()
     _sign_in(admin, base, "admin")
     _sign_in(dept, base, "dept_water")
     admin.goto(f"{base}/p/office/reports")
     number = admin.locator(f"tr:has(a:text('{code}')) td:nth-child(2) a").inner_text().strip()
+    admin.goto(f"{base}/p/office/reports")
+    expect(admin.locator(f"tr:has(a:text('{code}')) [data-testid=route]")).to_contain_text("水利局")
     _act(admin, base, number, "accept")
     expect(admin.locator("[data-testid=photos-before]")).to_contain_text("2026-05-01 09:15")
-
-    def assign(box):  # the deadline: the category's default
-        box.locator("select[name=department_code]").select_option("140826-SLJ")
-
-    _act(admin, base, number, "assign", assign)
+    admin.goto(f"{base}/problems/{number}/")
+    expect(admin.locator("body")).to_contain_text("按类别自动交办")
     _act(dept, base, number, "start")
     after = tmp_path / "after.jpg"
     Image.new("RGB", (640, 480), "seagreen").save(after, "JPEG")

@@ -80,14 +80,19 @@ def accept(report):
 
 
 def close(report):
-    """Accept, assign to 水利局, start, submit and close: the public sees it closed."""
+    """Accept (on the reach: routed to the category's department), hand it to 水利局, start,
+    submit and close: the public sees it closed."""
     from tests.problems.conftest import jpeg
 
     admin = User.objects.get(username="admin")
     dept = User.objects.get(username="dept_water")
     pk = report.problem.pk
     accept(report)
-    transitions.move(admin, pk, "assign", department_code=DEPARTMENT, deadline_days=5)
+    problem = transitions.load(None, pk)
+    if problem.state == "accepted":  # not routed on acceptance
+        transitions.move(admin, pk, "assign", department_code=DEPARTMENT, deadline_days=5)
+    elif problem.assignee_department.code != DEPARTMENT:  # routed to another department
+        transitions.move(admin, pk, "transfer", department_code=DEPARTMENT)
     transitions.move(dept, pk, "start")
     transitions.move(dept, pk, "submit", note="已清理", files=[jpeg("after.jpg")])
     return transitions.move(admin, pk, "close", note=CLOSING_NOTE)

@@ -40,8 +40,11 @@ def main() -> None:
         )
     transitions.move(admin, reports["open"].problem.pk, "accept")
     closed = reports["closed"].problem.pk
-    transitions.move(admin, closed, "accept")
-    transitions.move(admin, closed, "assign", department_code="140826-SLJ", deadline_days=5)
+    transitions.move(admin, closed, "accept")  # 污水 on a reach: routed to 生态环境局 by its hook
+    if transitions.load(None, closed).state == "accepted":
+        transitions.move(admin, closed, "assign", department_code="140826-SLJ", deadline_days=5)
+    else:
+        transitions.move(admin, closed, "transfer", department_code="140826-SLJ")
     transitions.move(dept, closed, "start")
     transitions.move(dept, closed, "submit", note="已封堵", files=[jpeg("after.jpg")])
     transitions.move(admin, closed, "close")

@@ -146,7 +146,7 @@ def test_filters_by_status_service_code_and_id_list(client, reach):
     assert closed["updated_datetime"] is not None and closed["expected_datetime"] is None
     assert closed["status_notes"] == CLOSING_NOTE  # the office's public answer
     still_open = client.get(f"{BASE}/requests/{number[sewage]}.json").json()[0]
-    assert still_open["status_notes"] == "已受理"
+    assert still_open["status_notes"] == "办理中"  # accepted, then routed to its department
     assert still_open["expected_datetime"] == timezone.localtime(sewage.answer_due).isoformat(
         timespec="seconds"
     )

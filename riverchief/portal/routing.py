@@ -1,0 +1,60 @@
+"""Where a public report goes (pure: no Django): its reach's chiefs and its category's department,
+else the river chief office.
+
+A report within the routing distance of a reach (RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M) is the
+reach's: its chiefs are told of it. Once the office accepts a report (it looks at every one
+before anything is handed on or published), the category's default department takes it, near a
+reach or not. A report of a category without a department stays with the office, which assigns
+it by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from riverchief.core.divcodes import subtree_bounds
+
+DEFAULT_DISTANCE_M = 500.0
+
+REACH = "reach"  # the reach's chiefs see it; the office assigns it
+DEPARTMENT = "department"  # the reach's chiefs see it; the department takes it on acceptance
+OFFICE = "office"  # the county office places and assigns it
+
+
+@dataclass(frozen=True)
+class Department:
+    """The category's default department, as the rule needs it."""
+
+    id: int
+    division_code: str
+
+
+@dataclass(frozen=True)
+class Route:
+    reach_in_range: bool
+    department_id: int | None = None
+
+    @property
+    def target(self) -> str:
+        if self.department_id is not None:
+            return DEPARTMENT
+        return REACH if self.reach_in_range else OFFICE
+
+
+def serves(department_division: str, problem_division: str) -> bool:
+    """A department serves the problems of its division and of every division below it."""
+    low, high = subtree_bounds(department_division)
+    return low <= problem_division <= high
+
+
+def decide(
+    reach_distance_m: float | None,
+    max_distance_m: float,
+    department: Department | None,
+    problem_division: str,
+) -> Route:
+    """The route of a report `reach_distance_m` from its nearest reach (None: no reach found)."""
+    in_range = reach_distance_m is not None and 0 <= reach_distance_m <= max_distance_m
+    if department is None or not serves(department.division_code, problem_division):
+        return Route(reach_in_range=in_range)
+    return Route(reach_in_range=in_range, department_id=department.id)

@@ -6,7 +6,7 @@
 For each database, in a process of its own, on a fresh database with the demo county: an office
 token, a station tied to section SEC-SSH-DLJ with six Datastreams (pH, DO, CODMn, NH3N, TP, WT),
 then the observations posted as dataArray documents through the whole Django stack (URL routing,
-token check, JSON parsing, validation, bulk_create in batches, audit, and after each commit the
+token check, JSON parsing, validation, batched multi-row INSERTs, audit, and after each commit the
 hand-over of the values to monitoring, which stores them and evaluates the section's alarms).
 The same rows are then inserted once more with a bare `bulk_create` of Observation objects for
 the ratio: what the API costs above the raw insert. Values sit inside class II, so no alarm or

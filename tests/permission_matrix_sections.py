@@ -46,6 +46,13 @@ SECTIONS = [
     Route("GET", "api/v1/sections", "/api/v1/sections", anonymous=401, marker=SECTION),
     Route(
         "GET",
+        "api/v1/sections.geojson",
+        "/api/v1/sections.geojson",
+        anonymous=401,
+        marker=SECTION,
+    ),
+    Route(
+        "GET",
         "api/v1/sections/<code>",
         f"/api/v1/sections/{SECTION}",
         anonymous=401,

@@ -3,11 +3,15 @@
 Every section is found through the caller's scope: one outside it answers 404, as if absent.
 """
 
+import json
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
@@ -17,8 +21,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from riverchief.core.errors import DomainError, NotFound
 from riverchief.core.scoping import scope_of
 from riverchief.monitoring import alarms as alarm_rules
-from riverchief.monitoring import gb3838, lab_import, queries, sections, thresholds, tracing
+from riverchief.monitoring import gb3838, lab_import, pages, queries, sections, thresholds, tracing
 from riverchief.monitoring.models import Alarm
+from riverchief.registry import mapdata
 from riverchief.registry.importing import ImportRefused
 
 router = Router(tags=["water quality"])
@@ -101,10 +106,27 @@ def _day(text: str | None, field: str) -> date | None:
 @router.get("/sections", response=list[dict[str, Any]], summary="Monitoring sections in my scope")
 @paginate(LimitOffsetPagination)
 def section_list(request):
-    return [
-        section_record(sections.info(row), queries.latest_for(sections.info(row)))
-        for row in sections.visible(request.user)
-    ]
+    return [section_record(row.section, row.latest) for row in pages.latest_rows(request.user)]
+
+
+@router.get(
+    "/sections.geojson",
+    response={200: dict},
+    summary="Sections in my scope with their latest class and its colour, as GeoJSON (WGS84)",
+)
+def section_features(request, bbox: str = ""):
+    try:
+        box = mapdata.parse_bbox(bbox)
+    except ValueError as error:
+        raise DomainError(
+            _("Invalid bbox: %(reason)s"), field="bbox", params={"reason": str(error)}
+        ) from error
+    prefix = reverse("monitoring:section", args=["CODE"])
+    body = pages.sections_geojson(
+        pages.latest_rows(request.user, box), lambda code: prefix.replace("CODE", quote(code))
+    )
+    text = json.dumps(body, ensure_ascii=False)
+    return HttpResponse(text, content_type="application/geo+json; charset=utf-8")
 
 
 @router.get("/sections/{code}", response=dict[str, Any], summary="One section and its latest class")

@@ -12,11 +12,11 @@ import logging
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-BATCH = 5000
+PG_BATCH = 50_000  # rows per INSERT … unnest: three array parameters whatever the size
 
 
 def _aware(moment: datetime.datetime) -> datetime.datetime:
@@ -85,19 +85,7 @@ def record_automatic_values(
             .annotate(last=Max("observed_at"))
             .values_list("parameter", "last")
         )
-        rows = [
-            AutoValue(
-                section=facility, parameter=code, observed_at=at, value=value, source=source[:20]
-            )
-            for (code, at), value in clean.items()
-        ]
-        AutoValue.objects.bulk_create(
-            rows,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=["section", "parameter", "observed_at"],
-            update_fields=["value", "source"],
-        )
+        upsert(facility.pk, clean, source[:20])
         series: dict[str, list[tuple[datetime.datetime, float]]] = defaultdict(list)
         for (code, at), value in clean.items():
             if latest.get(code) is None or at > latest[code]:
@@ -105,6 +93,53 @@ def record_automatic_values(
         opened = alarms.evaluate_values(section, dict(series))
         alarms.clear_silence(section, max(at for _code, at in clean))
     alarms.open_problems(opened)
+
+
+def upsert(section_id: int, values: dict[tuple[str, datetime.datetime], float], source: str):
+    """Insert the values, replacing value and source of a (section, item, time) already stored.
+
+    One statement per batch on PostgreSQL (`INSERT … SELECT FROM unnest(…) ON CONFLICT`), one
+    prepared statement run over every row on SQLite (`executemany`): Django's bulk_create with
+    update_conflicts built a model object and went through the expression machinery per value,
+    most of the time of a station's hand-over. Keys must be distinct (the caller's dict).
+    """
+    from riverchief.monitoring.models import AutoValue
+
+    if not values:
+        return
+    quote = connection.ops.quote_name
+    table = quote(AutoValue._meta.db_table)
+    columns = ", ".join(
+        quote(c) for c in ("section_id", "parameter", "observed_at", "value", "source")
+    )
+    key = ", ".join(quote(c) for c in ("section_id", "parameter", "observed_at"))
+    update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in ("value", "source"))
+    conflict = f" ON CONFLICT ({key}) DO UPDATE SET {update}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Quoted model identifiers and placeholders only: every value is a parameter.
+            arrays = "unnest(%s::text[], %s::timestamptz[], %s::double precision[]) AS u(p, t, v)"
+            sql = (
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"SELECT %s::bigint, u.p, u.t, u.v, %s::text FROM {arrays}{conflict}"
+            )
+            items = list(values.items())
+            for offset in range(0, len(items), PG_BATCH):
+                chunk = items[offset : offset + PG_BATCH]
+                codes = [code for (code, _at), _value in chunk]
+                times = [at for (_code, at), _value in chunk]
+                numbers = [value for _key, value in chunk]
+                cursor.execute(sql, [section_id, source, codes, times, numbers])
+            return
+        # SQLite keeps a time as the text of the naive time in the connection's zone (Django's
+        # adapt_datetimefield_value, without its per-value checks: the times here are aware).
+        zone = connection.timezone
+        rows = [
+            (section_id, code, str(at.astimezone(zone).replace(tzinfo=None)), value, source)
+            for (code, at), value in values.items()
+        ]
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s){conflict}"  # noqa: S608
+        cursor.executemany(sql, rows)
 
 
 def latest_class(section_code: str) -> str | None:

@@ -10,8 +10,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from riverchief.monitoring import gb3838, queries, statistics, tli
+from riverchief.monitoring.latest import Latest, latest_many
 from riverchief.monitoring.readings import Reading
 from riverchief.monitoring.sections import SectionInfo, info, visible
+from riverchief.registry.models import bbox_q
 
 # §11.10 of docs/water-quality.md: the official colour words; the shades used on the pages.
 HEX = {
@@ -22,6 +24,15 @@ HEX = {
     "red": "#d7191c",
     "grey": "#9aa0a6",
 }
+
+# The map legend: the official colour of each status (I and II share blue).
+LEGEND = (
+    ("I–II 优", "blue"),
+    ("III 良好", "green"),
+    ("IV 轻度污染", "yellow"),
+    ("V 中度污染", "orange"),
+    ("劣V 重度污染", "red"),
+)
 
 
 def default_period(today: date | None = None) -> str:
@@ -51,6 +62,79 @@ def county_rows(user, period: queries.Period) -> list[Row]:
         section = info(facility)
         rows.append(Row(section, queries.period_evaluation(section, period)))
     return rows
+
+
+@dataclass
+class LatestRow:
+    """A section and its latest class (None when nothing is known), as the map shows it."""
+
+    section: SectionInfo
+    latest: Latest | None
+
+    @property
+    def grade(self) -> gb3838.Grade | None:
+        return self.latest[0] if self.latest else None
+
+    @property
+    def colour(self) -> str | None:
+        return self.grade.colour if self.grade else None
+
+    @property
+    def hex(self) -> str:
+        return HEX[self.grade.colour] if self.grade else HEX["grey"]
+
+    @property
+    def compliant(self) -> bool | None:
+        target = self.section.target
+        return None if not (self.grade and target) else self.grade <= target
+
+
+def latest_rows(user, bbox: tuple[float, float, float, float] | None = None) -> list[LatestRow]:
+    """The sections in the user's scope (in the box), by code, with their latest class: a fixed
+    number of queries whatever the count of sections."""
+    rows = visible(user).defer("division__geometry", "water_body__geometry", "reach__geometry")
+    if bbox is not None:
+        rows = rows.filter(bbox_q(bbox))
+    sections = [info(facility) for facility in rows.order_by("code")]
+    found = latest_many(sections)
+    return [LatestRow(section, found.get(section.facility.pk)) for section in sections]
+
+
+def geometry(facility) -> dict | None:
+    if facility.geometry is not None:
+        return facility.geometry
+    if facility.lon is None or facility.lat is None:
+        return None
+    return {"type": "Point", "coordinates": [facility.lon, facility.lat]}
+
+
+def sections_geojson(rows: list[LatestRow], url) -> dict:
+    """A FeatureCollection of the sections that have a place, with their latest class, its
+    official colour word and the shade the map legend draws it in."""
+    features = []
+    for row in rows:
+        facility = row.section.facility
+        shape = geometry(facility)
+        if shape is None:
+            continue
+        properties = {
+            "layer": "sections",
+            "code": facility.code,
+            "name": facility.name,
+            "division_code": facility.division.code,
+            "water_body_name": facility.water_body.name if facility.water_body_id else None,
+            "target_class": row.section.target.label if row.section.target else None,
+            "latest_class": row.grade.label if row.grade else None,
+            "latest_status": row.grade.status if row.grade else None,
+            "latest_colour": row.colour,
+            "latest_hex": row.hex,
+            "latest_at": row.latest[1].isoformat() if row.latest else None,
+            "latest_source": row.latest[2] if row.latest else None,
+            "compliant": row.compliant,
+            "url": url(facility.code),
+        }
+        features.append({"type": "Feature", "geometry": shape, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def table_cells(row: Row) -> list:

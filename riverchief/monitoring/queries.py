@@ -231,19 +231,24 @@ def automatic_day(section: SectionInfo) -> tuple[gb3838.Grade, datetime] | None:
         .annotate(mean=Avg("value"))
         .values_list("parameter", "mean")
     )
+    grade = grade_of_means(section, dict(means))
+    return None if grade is None else (grade, moment)
+
+
+def grade_of_means(section: SectionInfo, means: dict[str, float]) -> gb3838.Grade | None:
+    """The class of a day's means of automatic values (items that are not class items ignored)."""
     readings = {
         code: Reading(code, to_decimal(round(mean, 6)))
-        for code, mean in means
+        for code, mean in means.items()
         if code in gb3838.ITEMS and gb3838.ITEMS[code].role == "class"
     }
     if not readings:
         return None
     ordered = {code: readings[code] for code in gb3838.CODES if code in readings}
     try:
-        result = evaluation.evaluate(ordered, section.waterbody, section.target)
+        return evaluation.evaluate(ordered, section.waterbody, section.target).grade
     except gb3838.InputError:
         return None
-    return result.grade, moment
 
 
 # --- trends -----------------------------------------------------------------------------------

@@ -41,36 +41,25 @@ def _period(request) -> queries.Period:
 def overview(request):
     """Sections on the map, coloured by their latest class, and their list."""
     rows = []
-    for facility in sections.visible(request.user).order_by("code"):
-        section = sections.info(facility)
-        latest = queries.latest_for(section)
-        grade = latest[0] if latest else None
+    for row in pages.latest_rows(request.user):
+        facility, grade = row.section.facility, row.grade
         rows.append(
             {
                 "code": facility.code,
                 "name": facility.name,
                 "river": facility.water_body.name if facility.water_body_id else "",
-                "target": section.target.label if section.target else "",
+                "target": row.section.target.label if row.section.target else "",
                 "class": grade.label if grade else "",
                 "status": grade.status if grade else "",
-                "hex": pages.HEX[grade.colour] if grade else pages.HEX["grey"],
-                "at": timezone.localtime(latest[1]).strftime("%Y-%m-%d") if latest else "",
-                "source": latest[2] if latest else "",
+                "hex": row.hex,
+                "at": timezone.localtime(row.latest[1]).strftime("%Y-%m-%d") if row.latest else "",
+                "source": row.latest[2] if row.latest else "",
                 "lon": facility.lon,
                 "lat": facility.lat,
-                "compliant": None if not (grade and section.target) else grade <= section.target,
+                "compliant": row.compliant,
             }
         )
-    legend = [
-        (label, pages.HEX[colour])
-        for label, colour in (
-            ("I–II 优", "blue"),
-            ("III 良好", "green"),
-            ("IV 轻度污染", "yellow"),
-            ("V 中度污染", "orange"),
-            ("劣V 重度污染", "red"),
-        )
-    ]
+    legend = [(label, pages.HEX[colour]) for label, colour in pages.LEGEND]
     return render(
         request, "monitoring/overview.html", {"rows": rows, "legend": legend, "map_rows": rows}
     )

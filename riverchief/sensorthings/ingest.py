@@ -4,12 +4,13 @@ A document that breaks the rules as a whole (no Datastream, an unknown one, comp
 phenomenonTime and result) is refused with 400 and nothing is written. A row that cannot be read
 (a bad time, a text where the Datastream records numbers, an unknown FeatureOfInterest) is
 answered "error" in its place while the other rows are written: the spec's per-row answer.
-Rows are inserted with bulk_create in batches.
+Rows are inserted in batches of a multi-row INSERT (see `insert_rows`).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from typing import Any
 
@@ -189,8 +190,14 @@ def insert_rows(rows: list[tuple]) -> list[int]:
                 cursor.execute(sql, by_column)
                 ids.extend(row[0] for row in cursor.fetchall())
             return ids
-        adapt_time = connection.ops.adapt_datetimefield_value
-        fields = {name: m.Observation._meta.get_field(name) for name in _JSON.values()}
+        # What Django's adapt_datetimefield_value and JSONField.get_db_prep_save give for these
+        # values (aware times, plain JSON), without their per-value checks: at 250,000 rows
+        # they cost seconds.
+        zone = connection.timezone
+        encoders = {
+            index: (m.Observation._meta.get_field(name).encoder or json.JSONEncoder)().encode
+            for index, name in _JSON.items()
+        }
         one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
         for offset in range(0, len(rows), BATCH):
             chunk = rows[offset : offset + BATCH]
@@ -199,9 +206,10 @@ def insert_rows(rows: list[tuple]) -> list[int]:
                 values = list(row)
                 for index in _TIMES:
                     if values[index] is not None:
-                        values[index] = adapt_time(values[index])
-                for index, name in _JSON.items():
-                    values[index] = fields[name].get_db_prep_save(values[index], connection)
+                        values[index] = str(values[index].astimezone(zone).replace(tzinfo=None))
+                for index, encode in encoders.items():
+                    if values[index] is not None:
+                        values[index] = encode(values[index])
                 params.extend(values)
             sql = f"{insert}VALUES {', '.join([one] * len(chunk))}{returning}"  # noqa: S608
             cursor.execute(sql, params)
@@ -235,6 +243,7 @@ def create_observations(user, payload: Any, base: str) -> list[str]:
                 m.FeatureOfInterest.objects.filter(pk__in=wanted).values_list("pk", flat=True)
             )
         default_feature = None
+        datastream_id = datastream.pk
         built: list[tuple | None] = []
         for row in data:
             try:
@@ -262,7 +271,7 @@ def create_observations(user, payload: Any, base: str) -> list[str]:
                 built.append(None)
                 continue
             built.append(
-                (datastream.pk, feature_id, start, end, result_time, result, number, quality,
+                (datastream_id, feature_id, start, end, result_time, result, number, quality,
                  valid_start, valid_end, parameters)
             )  # fmt: skip
             writer.forward.add(datastream, start, number)

@@ -100,6 +100,21 @@ def test_late_values_do_not_reopen_and_duplicates_are_stored_once(db):
     assert AutoValue.objects.filter(section__code=SECTION, observed_at=hours(2)).get().value == 0.6
 
 
+def test_a_resent_batch_replaces_values_in_place_whatever_the_zone_of_its_times(db):
+    batch = [(hours(1), "TP", 0.1), (hours(2), "TP", 0.12), (hours(2), "TP", 0.13)]
+    automatic.record_automatic_values(SECTION, batch, source="sta")
+    stored = AutoValue.objects.filter(section__code=SECTION).order_by("observed_at")
+    assert [(v.observed_at, v.value) for v in stored] == [(hours(1), 0.1), (hours(2), 0.13)]
+    # The same instants written in UTC, from another source: the same two rows, new values.
+    utc = [(hours(1).astimezone(ZoneInfo("UTC")), "TP", 0.11), (hours(2), "TP", 0.14)]
+    automatic.record_automatic_values(SECTION, utc, source="import")
+    assert [(v.observed_at, v.value, v.source) for v in stored.all()] == [
+        (hours(1), 0.11, "import"),
+        (hours(2), 0.14, "import"),
+    ]
+    assert not _alarms().exists()
+
+
 def test_unknown_sections_items_and_impossible_values_are_ignored(db):
     automatic.record_automatic_values("NO-SUCH", [(hours(1), "NH3N", 3.0)])
     automatic.record_automatic_values(

@@ -30,19 +30,21 @@
     if (!rows || !node || !window.L) return;
     var map = L.map(node);
     tiles(map);
-    var bounds = [];
-    rows.forEach(function (row) {
-      if (row.lon === null || row.lat === null) return;
+    var placed = rows.filter(function (row) { return row.lon !== null && row.lat !== null; });
+    // The view first: Leaflet draws a layer (and so makes its element) only on a map with a view.
+    if (placed.length) {
+      map.fitBounds(placed.map(function (row) { return [row.lat, row.lon]; }), { padding: [30, 30], maxZoom: 12 });
+    } else {
+      map.setView([35.49, 111.57], 10);
+    }
+    placed.forEach(function (row) {
       var marker = L.circleMarker([row.lat, row.lon], {
         radius: 9, color: "#333", weight: 1, fillColor: row.hex, fillOpacity: 0.95
       }).addTo(map);
       marker.bindTooltip(row.name + (row["class"] ? " · " + row["class"] : ""));
       marker.on("click", function () { window.location.href = "sections/" + encodeURIComponent(row.code) + "/"; });
-      marker.getElement && marker.getElement() && marker.getElement().setAttribute("data-section", row.code);
-      bounds.push([row.lat, row.lon]);
+      marker.getElement().setAttribute("data-section", row.code);
     });
-    if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 12 });
-    else map.setView([35.49, 111.57], 10);
   }
 
   function charts() {

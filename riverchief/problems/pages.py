@@ -7,6 +7,7 @@ Reads only; every change goes through `services`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,10 +256,11 @@ class TodoGroup:
 
 
 def todo_count(user) -> int:
-    """The nav badge's number, counted once per request (cached on the request's user)."""
+    """The nav badge's number, on every page: kept like the dashboard's figures (a province
+    office counts tens of thousands of rows), and once per request on the request's user."""
     cached = getattr(user, "_riverchief_todo_count", None)
     if cached is None:
-        cached = queries.my_todo(user).count()
+        cached = kept(user, "todo-count", lambda: queries.my_todo(user).count())
         user._riverchief_todo_count = cached
     return cached
 
@@ -286,32 +288,33 @@ def todo_groups(user, expand: str = "") -> list[TodoGroup]:
 # --- the office's widgets ---------------------------------------------------------------------
 
 
-# The widgets' figures are kept this long at most; any problem's move makes new ones at once.
-DASHBOARD_KEPT_S = 60
+# Figures are kept this long at most; any problem's move makes new ones at once.
+KEPT_S = 60
 
 
 def dashboard(user) -> dict[str, Any]:
     """Open problems by state, overdue ones by department, open ones by township.
 
     A province office's figures aggregate tens of thousands of open problems; leaders reload
-    the page far more often than problems move. The figures are kept per viewer under the id of
-    the latest timeline entry (every move writes one) and the minute (a deadline passing moves
-    nothing), so a kept figure is never older than the last move, nor than a minute.
+    the page far more often than problems move, so the figures are `kept`.
     """
-    key = _dashboard_key(user)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _dashboard_figures(user)
-        cache.set(key, figures, DASHBOARD_KEPT_S)
-    return figures
+    return kept(user, "dashboard", lambda: _dashboard_figures(user))
 
 
-def _dashboard_key(user) -> str:
+def kept(user, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` for this viewer, kept under the id of the latest timeline entry (every move
+    writes one) and the minute (a deadline passing moves nothing): never older than the last
+    move, nor than a minute."""
     scope = scope_of(user)
     latest = ProblemEvent.objects.aggregate(last=Max("id"))["last"] or 0
     minute = int(timezone.now().timestamp() // 60)
     viewer = f"{user.pk}:{scope.role}:{scope.division_code}:{scope.department_id}"
-    return f"problems:dashboard:{viewer}:{latest}:{minute}"
+    key = f"problems:{name}:{viewer}:{latest}:{minute}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, KEPT_S)
+    return value
 
 
 def _dashboard_figures(user) -> dict[str, Any]:

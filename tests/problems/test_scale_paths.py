@@ -150,3 +150,20 @@ def test_the_kept_dashboard_figures_follow_every_move_at_once(signed_in, reach):
     assert open_total() == before + 1
     act(admin, problem, "reject", reason="不属于河湖问题")
     assert open_total() == before
+
+
+def test_the_offices_todo_holds_what_awaits_it_and_extension_requests(signed_in, reach):
+    from riverchief.problems import queries
+    from tests.problems.conftest import move_to
+
+    admin, dept = signed_in("admin"), signed_in("dept_water")
+    waiting = report(signed_in("chief_hengshui")).json()["id"]  # 待受理
+    plain, extended = (report(signed_in("chief_hengshui")).json()["id"] for _ in range(2))
+    for problem in (plain, extended):
+        move_to(signed_in, problem, "in_progress")
+    later = "2027-06-30"
+    assert act(dept, extended, "request_extension", until=later, reason="汛期").status_code == 200
+    office = User.objects.get(username="admin")
+    todo = set(queries.my_todo(office).values_list("pk", flat=True))
+    assert waiting in todo and extended in todo and plain not in todo
+    assert admin.get("/problems/todo/").status_code == 200

@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from riverchief.core import divcodes
 from riverchief.core.scoping import scope_of
@@ -309,7 +309,7 @@ def kept(user, name: str, compute: Callable[[], Any]) -> Any:
     latest = ProblemEvent.objects.aggregate(last=Max("id"))["last"] or 0
     minute = int(timezone.now().timestamp() // 60)
     viewer = f"{user.pk}:{scope.role}:{scope.division_code}:{scope.department_id}"
-    key = f"problems:{name}:{viewer}:{latest}:{minute}"
+    key = f"problems:{name}:{viewer}:{get_language()}:{latest}:{minute}"
     value = cache.get(key)
     if value is None:
         value = compute()

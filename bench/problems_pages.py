@@ -161,6 +161,8 @@ def _generate(total: int, events_per_problem: int, seed: int) -> dict:
     if marker and {k: marker.get(k) for k in wanted} == wanted:
         if not marker.get("chief_history"):  # data made before chiefs held problems too
             marker = _add_chief_history(marker)
+        if not marker.get("open_holders"):  # data made when closing ended the holding
+            marker = _open_current_holders(marker)
         return {**marker, "generate_s": 0.0, "reused": True}
     if marker:  # another size: drop the bench problems (not the province) and start over
         from riverchief.problems.models import ProblemAssignment, ProblemEvent
@@ -236,7 +238,12 @@ def _generate(total: int, events_per_problem: int, seed: int) -> dict:
                 query = f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))"  # noqa: E501, S608
                 cursor.execute(query, [table])
         _chief_history()
-        marker = {**wanted, "made": datetime.now(UTC).isoformat(), "chief_history": True}
+        marker = {
+            **wanted,
+            "made": datetime.now(UTC).isoformat(),
+            "chief_history": True,
+            "open_holders": True,
+        }
         settings_store.put(MARKER_KEY, marker)
     generated = time.perf_counter() - started
     with connection.cursor() as cursor:
@@ -510,9 +517,7 @@ def _assignments(departments: dict[str, list[int]]) -> None:
     columns = f'INSERT INTO {history} (problem_id, department_id, start, "end", deadline) SELECT'
     bench = f"FROM {problems} WHERE tracking_code LIKE 'bp%%' AND assignee_department_id > 0"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{columns} id, assignee_department_id, assigned_at, closed_at, deadline {bench}"
-        )
+        cursor.execute(f"{columns} id, assignee_department_id, assigned_at, NULL, deadline {bench}")
         cursor.execute(
             f"SELECT id, assignee_department_id, created_at, assigned_at, deadline {bench} "
             "AND id % 50 = 0"
@@ -582,6 +587,27 @@ def _add_chief_history(marker: dict) -> dict:
     with transaction.atomic():
         _chief_history()
         marker = {**marker, "chief_history": True}
+        settings_store.put(MARKER_KEY, marker)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return marker
+
+
+def _open_current_holders(marker: dict) -> dict:
+    """As the workflow does: a holding ends when the problem is handed on, not when it closes."""
+    from django.db import connection, transaction
+
+    from riverchief.core import settings_store
+    from riverchief.problems.models import Problem, ProblemAssignment
+
+    history, problems = ProblemAssignment._meta.db_table, Problem._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {history} SET "end" = NULL WHERE "end" IS NOT NULL AND problem_id IN '  # noqa: S608
+            f"(SELECT p.id FROM {problems} p WHERE p.tracking_code LIKE 'bp%%' AND "
+            f"p.assignee_department_id = {history}.department_id)"
+        )
+        marker = {**marker, "open_holders": True}
         settings_store.put(MARKER_KEY, marker)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

@@ -148,16 +148,20 @@ def _held_before(department_id: int) -> Q:
     """The problems a department held before a 转办 and holds no longer, as a list of ids.
 
     For the same reason as `_own_beyond`: `assignee_department = d OR id IN (d's assignment
-    history)` defeats the department index, and a department's list scanned every problem. The
-    problems handed on to someone else are few; they are looked up through the history's
-    department index and added by primary key.
+    history)` defeats the department index, and a department's list scanned every problem. A
+    holding ends only when the problem is handed on (assign, transfer, reopen: closing ends
+    nothing), so the few ended rows are the candidates; those the department holds again are
+    dropped, and the rest are added by primary key.
     """
     history = ProblemAssignment.objects.filter(department_id=department_id)
-    handed_on = history.exclude(problem__assignee_department_id=department_id)
-    ids = list(handed_on.order_by().values_list("problem_id", flat=True)[:MAX_OWN_BEYOND_SCOPE])
+    ended = history.filter(end__isnull=False).order_by()
+    ids = set(ended.values_list("problem_id", flat=True)[:MAX_OWN_BEYOND_SCOPE])
     if len(ids) >= MAX_OWN_BEYOND_SCOPE:
         return Q(pk__in=history.values("problem_id"))
-    return Q(pk__in=sorted(set(ids)))
+    if not ids:
+        return Q(pk__in=[])
+    handed_on = Problem.objects.filter(pk__in=ids).exclude(assignee_department_id=department_id)
+    return Q(pk__in=sorted(handed_on.order_by().values_list("pk", flat=True)))
 
 
 class Problem(models.Model):

@@ -603,8 +603,8 @@ def _open_current_holders(marker: dict) -> dict:
     history, problems = ProblemAssignment._meta.db_table, Problem._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {history} SET "end" = NULL WHERE "end" IS NOT NULL AND problem_id IN '  # noqa: S608
-            f"(SELECT p.id FROM {problems} p WHERE p.tracking_code LIKE 'bp%%' AND "
+            f'UPDATE {history} SET "end" = NULL WHERE "end" IS NOT NULL AND EXISTS '  # noqa: S608
+            f"(SELECT 1 FROM {problems} p WHERE p.id = {history}.problem_id AND "
             f"p.assignee_department_id = {history}.department_id)"
         )
         marker = {**marker, "open_holders": True}

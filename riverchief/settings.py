@@ -97,6 +97,16 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each serving process keeps pages and figures it computed (kept under the id of the latest
+# change they show: problems.pages.kept, the public reach pages). A province has thousands of
+# reaches; Django's default of 300 entries would drop them as fast as they are kept.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 # --- accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

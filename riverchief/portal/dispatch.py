@@ -54,7 +54,8 @@ def reroute(problem_id: int) -> None:
     """The office changed the category or the reach of a report it has not accepted yet."""
     with transaction.atomic():
         report = (
-            PublicReport.objects.select_for_update()
+            # OF self: PostgreSQL refuses to lock the nullable side of the department's join.
+            PublicReport.objects.select_for_update(of=("self",))
             .filter(problem_id=problem_id)
             .select_related("routed_department")
             .first()

@@ -6,6 +6,7 @@ import secrets
 
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -68,9 +69,27 @@ def county(request):
 
 @require_GET
 def reach(request, code):
+    # A crowd scans one signboard's QR code: the page's body, the same for every viewer, is kept
+    # rendered (pages.kept_page); only the frame, with the language form's CSRF token, is
+    # rendered per request. That token is why no shared cache may keep the page.
+    page = pages.kept_page(f"reach:{code}", lambda: _reach_page(code))
+    if not page:
+        raise Http404
+    return render(request, "portal/reach.html", page)
+
+
+def _reach_page(code: str) -> dict:
+    """The reach page's title, body and footer, or {} for an unknown reach (kept too)."""
     context = pages.reach_context(code)
+    if context is None:
+        return {}
     context["map"] = {**_map_config(), "reach": code}
-    return render(request, "portal/reach.html", context)
+    # Rendered without the request: nothing of the viewer can get into what is kept.
+    return {
+        "title": context["reach"].name,
+        "body": render_to_string("portal/_reach_body.html", context),
+        "hotline": context["hotline"],
+    }
 
 
 @require_GET

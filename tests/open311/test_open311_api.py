@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 from defusedxml import ElementTree as ET
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from riverchief.portal.categories import PUBLIC_CATEGORIES
@@ -150,6 +152,36 @@ def test_filters_by_status_service_code_and_id_list(client, reach):
     assert still_open["expected_datetime"] == timezone.localtime(sewage.answer_due).isoformat(
         timespec="seconds"
     )
+
+
+def test_a_list_is_one_query_with_photos_answers_and_times_to_the_second(client, reach):
+    from tests.problems.conftest import jpeg
+
+    shown = submit(photos=[jpeg("site.jpg", gps=ON_REACH)])
+    accept(shown)
+    done = submit(category="sewage")
+    close(done)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(f"{BASE}/requests.json")
+    assert len(queries) == 1  # photos, answers and times come with the rows
+    body = answer.json()
+    validate(body, "requests.json")
+    items = {item["service_request_id"]: item for item in body}
+    open_item, closed_item = items[shown.problem.number], items[done.problem.number]
+    assert open_item["media_url"].startswith("http://testserver/p/photos/")
+    assert closed_item["media_url"] is None and closed_item["status_notes"] == CLOSING_NOTE
+
+    def local(moment):
+        return timezone.localtime(moment).isoformat(timespec="seconds")
+
+    problems = Problem.objects.in_bulk([shown.problem.pk, done.problem.pk])
+    assert open_item["requested_datetime"] == local(shown.created_at)
+    assert open_item["updated_datetime"] == local(problems[shown.problem.pk].updated_at)
+    assert open_item["expected_datetime"] == local(shown.answer_due)
+    assert closed_item["updated_datetime"] == local(problems[done.problem.pk].closed_at)
+    assert closed_item["requested_datetime"].endswith("+08:00")
+    xml = _xml(client.get(f"{BASE}/requests.xml"))
+    assert {r.find("service_request_id").text for r in xml.findall("request")} == set(items)
 
 
 def test_date_window_defaults_to_90_days_and_filters_on_requested_datetime(client, reach):

@@ -115,12 +115,7 @@ def section_list(request):
     summary="Sections in my scope with their latest class and its colour, as GeoJSON (WGS84)",
 )
 def section_features(request, bbox: str = ""):
-    try:
-        box = mapdata.parse_bbox(bbox)
-    except ValueError as error:
-        raise DomainError(
-            _("Invalid bbox: %(reason)s"), field="bbox", params={"reason": str(error)}
-        ) from error
+    box = mapdata.bbox_parameter(bbox)
     prefix = reverse("monitoring:section", args=["CODE"])
     body = pages.sections_geojson(
         pages.latest_rows(request.user, box), lambda code: prefix.replace("CODE", quote(code))

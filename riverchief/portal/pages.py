@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from riverchief.core import divcodes
+from riverchief.core.kept import kept
 from riverchief.portal import queries
 from riverchief.registry.models import ChiefAssignment, Division, Facility, Reach, WaterBody
 
@@ -49,7 +47,7 @@ def county() -> Division:
 
 
 def county_context() -> dict:
-    return dict(cached("county", _county_context))
+    return dict(kept_page("county", _county_context))
 
 
 def _county_context() -> dict:
@@ -132,22 +130,7 @@ def cache_seconds() -> int:
     return int(getattr(settings, "RIVERCHIEF_PORTAL_CACHE_SECONDS", 60))
 
 
-def cached(key: str, build):
-    """The public pages' data, kept for RIVERCHIEF_PORTAL_CACHE_SECONDS (default 60) in the
-    process's cache: a page seen by a crowd (a signboard's QR code) is built once a minute per
-    worker, and a change shows within that minute. 0 turns it off."""
-    seconds = cache_seconds()
-    if seconds <= 0:
-        return build()
-    key = f"portal:{key}:{translation.get_language()}"
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, seconds)
-    return found
-
-
-# Tables whose newest row id moves when something a reach page shows changes: a problem's step
+# Tables whose newest row id moves when something a public page shows changes: a problem's step
 # (publication, state, closing), a public photo copy (made after the accepting commit), a chief
 # assignment, a lab sample or automatic value (the water-quality class). The audit log catches
 # edits that add no row (an ended assignment, a renamed reach, a department's phone, a notice).
@@ -161,42 +144,11 @@ WATCHED = (
 )
 
 
-def latest_ids() -> str:
-    """The newest id of each WATCHED table, in one query (MAX of a primary key is an index
-    lookup on SQLite and PostgreSQL)."""
-    from django.apps import apps
-
-    quote = connection.ops.quote_name
-    selects = []
-    for label in WATCHED:
-        try:
-            model = apps.get_model(label)
-        except LookupError:  # an app that is not installed changes nothing
-            continue
-        table, column = quote(model._meta.db_table), quote(model._meta.pk.column)
-        selects.append(f"(SELECT MAX({column}) FROM {table})")  # noqa: S608 - model names
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects))
-        row = cursor.fetchone()
-    return ".".join(str(value or 0) for value in row)
-
-
 def kept_page(name: str, build):
-    """`build()` (a page's rendered, viewer-independent part) kept in the process's cache under
-    the language, the WATCHED ids and the minute: never older than the last change it shows,
-    nor than a minute. RIVERCHIEF_PORTAL_CACHE_SECONDS 0 turns it off."""
-    seconds = cache_seconds()
-    if seconds <= 0:
-        return build()
-    minute = int(timezone.now().timestamp() // 60)
-    # The name comes from the address: hashed, so that any text makes a valid cache key.
-    digest = hashlib.blake2b(name.encode(), digest_size=12).hexdigest()
-    key = f"portal:page:{digest}:{translation.get_language()}:{latest_ids()}:{minute}"
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, min(seconds, 60))
-    return found
+    """`build()` (a public page's data or its rendered, viewer-independent part) kept: a page a
+    crowd opens from a signboard's QR code is built once per change and minute per process.
+    RIVERCHIEF_PORTAL_CACHE_SECONDS 0 turns it off."""
+    return kept(f"portal:{name}", build, WATCHED, cache_seconds())
 
 
 def reach_context(code: str) -> dict | None:

@@ -11,17 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from riverchief.core import divcodes
+from riverchief.core.kept import kept as core_kept
 from riverchief.core.scoping import scope_of
 from riverchief.problems import inputs, queries, states
-from riverchief.problems.models import Category, Problem, ProblemEvent, Severity, Source
+from riverchief.problems.models import Category, Problem, Severity, Source
 from riverchief.problems.states import CLOCK_STATES, OPEN_STATES, State
 
 MAX_OPTIONS = 2000
@@ -296,6 +296,7 @@ def todo_groups(user, expand: str = "") -> list[TodoGroup]:
 
 # Figures are kept this long at most; any problem's move makes new ones at once.
 KEPT_S = 60
+WATCHED = ("problems.ProblemEvent",)
 
 
 def dashboard(user) -> dict[str, Any]:
@@ -308,19 +309,11 @@ def dashboard(user) -> dict[str, Any]:
 
 
 def kept(user, name: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` for this viewer, kept under the id of the latest timeline entry (every move
-    writes one) and the minute (a deadline passing moves nothing): never older than the last
-    move, nor than a minute."""
+    """`compute()` for this viewer, kept until the next move (every move writes a timeline
+    entry) or the next minute (a deadline passing moves nothing): `core.kept`."""
     scope = scope_of(user)
-    latest = ProblemEvent.objects.aggregate(last=Max("id"))["last"] or 0
-    minute = int(timezone.now().timestamp() // 60)
     viewer = f"{user.pk}:{scope.role}:{scope.division_code}:{scope.department_id}"
-    key = f"problems:{name}:{viewer}:{get_language()}:{latest}:{minute}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, KEPT_S)
-    return value
+    return core_kept(f"problems:{name}:{viewer}", compute, WATCHED, KEPT_S)
 
 
 def _dashboard_figures(user) -> dict[str, Any]:

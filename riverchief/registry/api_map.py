@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from riverchief.core.errors import DomainError, NotFound
+from riverchief.core.errors import NotFound
 from riverchief.registry import mapdata
 
 router = Router(tags=["map"])
@@ -22,11 +22,6 @@ def map_layer(request, layer: str, bbox: str = ""):
             field="layer",
             params={"layers": ", ".join(mapdata.LAYERS)},
         )
-    try:
-        box = mapdata.parse_bbox(bbox)
-    except ValueError as error:
-        raise DomainError(
-            _("Invalid bbox: %(reason)s"), field="bbox", params={"reason": str(error)}
-        ) from error
+    box = mapdata.bbox_parameter(bbox)
     body = mapdata.feature_collection(layer, request.user, box)
     return HttpResponse(body, content_type="application/geo+json; charset=utf-8")

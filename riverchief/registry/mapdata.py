@@ -8,8 +8,10 @@ from functools import lru_cache
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from riverchief.core import divcodes
+from riverchief.core.errors import DomainError
 from riverchief.registry import queries
 from riverchief.registry.models import bbox_q
 
@@ -43,6 +45,16 @@ def parse_bbox(text: str) -> tuple[float, float, float, float] | None:
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise ValueError("bbox must be minlon,minlat,maxlon,maxlat with min ≤ max")
     return min_lon, min_lat, max_lon, max_lat
+
+
+def bbox_parameter(text: str) -> tuple[float, float, float, float] | None:
+    """`parse_bbox` for an API's `bbox` parameter: a malformed one is a 400 naming the field."""
+    try:
+        return parse_bbox(text)
+    except ValueError as error:
+        raise DomainError(
+            _("Invalid bbox: %(reason)s"), field="bbox", params={"reason": str(error)}
+        ) from error
 
 
 def _rows(layer: str, viewer):

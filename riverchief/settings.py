@@ -252,11 +252,6 @@ RIVERCHIEF_MAP_LABEL_URL = os.environ.get("RIVERCHIEF_MAP_LABEL_URL", "")
 # Reports an hour per IP and per device; proxies in front of the server whose X-Forwarded-For
 # entries are trusted (0: use the socket's address, so a client cannot pick its own IP).
 RIVERCHIEF_PORTAL_REPORTS_PER_HOUR = int(os.environ.get("RIVERCHIEF_PORTAL_REPORTS_PER_HOUR", "5"))
-# How far (metres) from a reach a public report is still the reach's: its chiefs see it and, once
-# the office accepts it, its category's department takes it. Farther, it stays with the office.
-RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M = float(
-    os.environ.get("RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M", "500")
-)
 RIVERCHIEF_PROXY_COUNT = int(os.environ.get("RIVERCHIEF_PROXY_COUNT", "0"))
 
 # --- Open311 GeoReport v2 and signboards ------------------------------------------------------

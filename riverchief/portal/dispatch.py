@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from riverchief.core.errors import DomainError
 from riverchief.portal import routing
 from riverchief.portal.models import PublicReport
 from riverchief.problems import services as problem_services
+from riverchief.problems.locate import max_reach_distance_m
 from riverchief.problems.models import Problem
 from riverchief.problems.states import State
 
@@ -30,13 +30,6 @@ OVERDUE_NOTE = (
 )
 
 
-def distance_m() -> float:
-    """How far from a reach a public report is still the reach's (metres; setting
-    RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M)."""
-    value = getattr(settings, "RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M", routing.DEFAULT_DISTANCE_M)
-    return float(value)
-
-
 def route_of(problem: Problem) -> routing.Route:
     """The route of the problem as it stands: its reach (one the office placed it on by hand
     counts as in range) and its category's default department."""
@@ -47,7 +40,7 @@ def route_of(problem: Problem) -> routing.Route:
     rule_department = None
     if department is not None:
         rule_department = routing.Department(department.pk, department.division.code)
-    return routing.decide(distance, distance_m(), rule_department, problem.division.code)
+    return routing.decide(distance, max_reach_distance_m(), rule_department, problem.division.code)
 
 
 def reroute(problem_id: int) -> None:

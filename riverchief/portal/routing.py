@@ -1,11 +1,11 @@
 """Where a public report goes (pure: no Django): its reach's chiefs and its category's department,
 else the river chief office.
 
-A report within the routing distance of a reach (RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M) is the
-reach's: its chiefs are told of it. Once the office accepts a report (it looks at every one
-before anything is handed on or published), the category's default department takes it, near a
-reach or not. A report of a category without a department stays with the office, which assigns
-it by hand.
+A report within the distance at which every report is placed on a reach
+(RIVERCHIEF_REACH_DISTANCE_M, `problems.locate`) is the reach's: its chiefs are told of it.
+Once the office accepts a report (it looks at every one before anything is handed on or
+published), the category's default department takes it, near a reach or not. A report of a
+category without a department stays with the office, which assigns it by hand.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from riverchief.core.divcodes import subtree_bounds
-
-DEFAULT_DISTANCE_M = 500.0
 
 REACH = "reach"  # the reach's chiefs see it; the office assigns it
 DEPARTMENT = "department"  # the reach's chiefs see it; the department takes it on acceptance

@@ -150,7 +150,6 @@ def submit_report(
                 },
                 checked,
                 idempotency_key=idempotency_key,
-                max_reach_distance_m=dispatch.distance_m(),
             )
             if not created:
                 existing = PublicReport.objects.filter(problem=problem).first()
@@ -314,11 +313,11 @@ def volunteer_of(reporter):
 
 def _county_for(lon: float, lat: float) -> str:
     """The county of the nearest reach (a province installation has many), else the portal's."""
-    from riverchief.problems.locate import county_of
+    from riverchief.problems.locate import county_of, max_reach_distance_m
     from riverchief.registry import routing
     from riverchief.registry.models import Reach
 
-    found = routing.nearest_reach_id(lon, lat, dispatch.distance_m())
+    found = routing.nearest_reach_id(lon, lat, max_reach_distance_m())
     if found is not None:
         reach = Reach.objects.select_related("division").filter(pk=found[0]).first()
         if reach is not None:

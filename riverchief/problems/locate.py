@@ -44,25 +44,16 @@ def county_of(division: Division) -> Division:
     return Division.objects.filter(code=code).first() or division
 
 
-def place(
-    lon: float,
-    lat: float,
-    *,
-    home: Division,
-    reach: Reach | None = None,
-    max_distance_m: float | None = None,
-) -> Placement:
+def place(lon: float, lat: float, *, home: Division, reach: Reach | None = None) -> Placement:
     """Find the reach (unless given), decide the handling division and the out-of-area flag.
 
     `home` is the reporter's division (their scope's root, or the county a public report was
     made to). The handling division is the reach's; without a reach, the smallest division whose
     outline holds the point, else `home`; outside the county, the county itself (its office).
-    A reach is looked for within `max_distance_m` (default: `max_reach_distance_m()`).
     """
     distance = None
     if reach is None:
-        limit = max_reach_distance_m() if max_distance_m is None else max_distance_m
-        found = routing.nearest_reach_id(lon, lat, limit)
+        found = routing.nearest_reach_id(lon, lat, max_reach_distance_m())
         if found is not None:
             reach = Reach.objects.select_related("division").filter(pk=found[0]).first()
             distance = round(found[1], 1)

@@ -27,19 +27,13 @@ MAX_KEY = 100
 
 
 def report_problem(
-    actor,
-    data: dict[str, Any],
-    files=(),
-    idempotency_key: str | None = None,
-    *,
-    max_reach_distance_m: float | None = None,
+    actor, data: dict[str, Any], files=(), idempotency_key: str | None = None
 ) -> tuple[Problem, bool]:
     """Record a reported problem; returns (problem, created).
 
     `actor` None is the public portal or another system (then `data["division_code"]` names the
     county reported to). A retried call with the same idempotency key returns the first problem
-    with created=False and stores nothing new. `max_reach_distance_m` overrides how far from a
-    reach the point is still placed on it (the public portal has its own setting).
+    with created=False and stores nothing new.
     """
     reporter = timeline.authenticated(actor)
     if actor is not None and reporter is None:
@@ -56,7 +50,7 @@ def report_problem(
         existing = _by_key(reporter, key)
         if existing is not None:
             return existing, False
-    values = _report_values(reporter, scope, data, max_reach_distance_m)
+    values = _report_values(reporter, scope, data)
     checked = timeline.check_uploads(files)
     with timeline.files_removed_on_failure() as stored, transaction.atomic():
         problem = Problem(**values, idempotency_key=key, tracking_code=secrets.token_urlsafe(18))
@@ -110,9 +104,7 @@ def _by_key(reporter, key: str) -> Problem | None:
     return load(None, found.pk) if found else None
 
 
-def _report_values(
-    reporter, scope, data: dict[str, Any], max_reach_distance_m: float | None = None
-) -> dict[str, Any]:
+def _report_values(reporter, scope, data: dict[str, Any]) -> dict[str, Any]:
     from riverchief.registry.services.common import division_by_code, geometry_error
 
     try:
@@ -133,7 +125,7 @@ def _report_values(
     home = _home_division(reporter, scope, data, division_by_code)
     reach_code = inputs.text(data, "reach_code", max_length=40)
     reach = locate.reach_by_code(reach_code, reporter) if reach_code else None
-    placed = locate.place(lon, lat, home=home, reach=reach, max_distance_m=max_reach_distance_m)
+    placed = locate.place(lon, lat, home=home, reach=reach)
     public = reporter is None or source == Source.PUBLIC
     return {
         "source": source,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from riverchief.core.errors import DomainError
 from riverchief.problems import pages, services
 from riverchief.problems.forms import ReportForm
-from riverchief.problems.locate import MAX_REACH_DISTANCE_M
+from riverchief.problems.locate import max_reach_distance_m
 
 
 def _map_config(request, form: ReportForm) -> dict:
@@ -33,7 +33,7 @@ def _map_config(request, form: ReportForm) -> dict:
         "point": point,
         "reaches": reverse("api:map_layer", kwargs={"layer": "reaches"}),
         "nearest": reverse("api:reach_nearest"),
-        "max_distance_m": MAX_REACH_DISTANCE_M,
+        "max_distance_m": max_reach_distance_m(),
         "labels": {
             "nearest": str(_("Nearest reach: %(name)s (%(code)s), %(distance)s m away.")),
             "none": str(_("No reach within %(distance)s m: the office will place it.")),

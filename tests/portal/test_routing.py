@@ -149,7 +149,7 @@ def test_the_reach_chiefs_are_told_when_the_office_accepts(reach, accept):
 def test_a_report_beyond_the_distance_has_no_reach_but_still_goes_to_its_department(
     reach, admin, accept, settings
 ):
-    settings.RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M = 100
+    settings.RIVERCHIEF_REACH_DISTANCE_M = 100
     report = services.submit_report(**report_data(lon=NEAR[0], lat=NEAR[1]))
     assert report.problem.reach is None and report.problem.reach_distance_m is None
     assert not report.reach_in_range and report.routed_department.code == WATER
@@ -160,7 +160,7 @@ def test_a_report_beyond_the_distance_has_no_reach_but_still_goes_to_its_departm
 def test_a_report_beyond_the_distance_without_a_department_stays_with_the_office(
     reach, admin, accept, settings
 ):
-    settings.RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M = 100
+    settings.RIVERCHIEF_REACH_DISTANCE_M = 100
     report = services.submit_report(**report_data(lon=NEAR[0], lat=NEAR[1], category_code="other"))
     assert report.problem.reach is None
     assert not report.reach_in_range and report.routed_department is None

@@ -128,9 +128,9 @@ def test_a_point_far_from_any_reach_goes_to_the_office(reach):
 
 def test_the_reach_distance_is_configurable(reach, settings):
     near = (ON_REACH[0] - 0.002, ON_REACH[1] + 0.002)  # ~280 m off the line, away from others
-    settings.RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M = 100
+    settings.RIVERCHIEF_REACH_DISTANCE_M = 100
     assert services.submit_report(**report_data(lon=near[0], lat=near[1])).problem.reach is None
-    settings.RIVERCHIEF_PORTAL_ROUTE_DISTANCE_M = 500
+    settings.RIVERCHIEF_REACH_DISTANCE_M = 500
     routed = services.submit_report(**report_data(lon=near[0], lat=near[1], device_id="d9"))
     assert routed.problem.reach.code == "PT-REACH"
 

@@ -98,7 +98,6 @@ import django
 django.setup()
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client
 codes = os.environ["BENCH_REACHES"].split(",")[:50]
 lon, lat = (float(x) for x in os.environ["BENCH_POINT"].split(":"))
@@ -110,18 +109,13 @@ start = time.process_time()
 for i in range(200):
     client.get("/p/reaches/" + codes[i % len(codes)])
 reach_ms = (time.process_time() - start) / 200 * 1000
-class Undo(Exception):
-    pass
+# Committed, as a real report is: the hooks that run after the commit (the office's
+# notification, the public site's) are part of its cost. 31 more reports in the bench data.
 def report():
-    try:
-        with transaction.atomic():
-            answer = client.post("/p/report", {"category": "rubbish", "description": "cpu",
-                "lon": lon, "lat": lat, "consent": "on", "device_id": secrets.token_hex(6),
-                "photos": SimpleUploadedFile("a.jpg", photo)})
-            assert answer.status_code == 302, answer.status_code
-            raise Undo
-    except Undo:
-        pass
+    answer = client.post("/p/report", {"category": "rubbish", "description": "cpu",
+        "lon": lon, "lat": lat, "consent": "on", "device_id": secrets.token_hex(6),
+        "photos": SimpleUploadedFile("a.jpg", photo)})
+    assert answer.status_code == 302, answer.status_code
 report()
 start = time.process_time()
 for _ in range(30):

@@ -59,9 +59,7 @@ def record_many(event_ids) -> list[int]:
     The events' lookups (offices, assignees, chiefs above, who may see what, channels) are
     shared across the batch, and the rows are written with one statement per table."""
     event_ids = list(event_ids)
-    handled = set(
-        HandledEvent.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True)
-    )
+    handled = HandledEvent.objects.filter(event_id__in=event_ids).values("event_id")
     events = list(
         ProblemEvent.objects.select_related(
             "problem__division",
@@ -71,26 +69,30 @@ def record_many(event_ids) -> list[int]:
             "problem__assignee_user",
         )
         .defer("problem__division__geometry", "problem__reach__geometry")
-        .filter(pk__in=[pk for pk in event_ids if pk not in handled])
+        .filter(pk__in=event_ids)
+        .exclude(pk__in=handled)
         .order_by("pk")
     )  # an event rolled back or deleted since has nothing to say
-    if events:
-        lookups = recipients.Lookups(event.problem for event in events)
-        inbox: list[Notification] = []
-        deliveries: list[Delivery] = []
-        for event in events:
-            _compose(event, lookups, inbox, deliveries)
-        with transaction.atomic():
-            Notification.objects.bulk_create(inbox, ignore_conflicts=True, batch_size=500)
-            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
-            HandledEvent.objects.bulk_create(
-                [HandledEvent(event=event) for event in events],
-                ignore_conflicts=True,
-                batch_size=500,
-            )
+    if not events:
+        return []
+    lookups = recipients.Lookups(event.problem for event in events)
+    inbox: list[Notification] = []
+    deliveries: list[Delivery] = []
+    for event in events:
+        _compose(event, lookups, inbox, deliveries)
+    with transaction.atomic():
+        Notification.objects.bulk_create(inbox, ignore_conflicts=True, batch_size=500)
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
+        HandledEvent.objects.bulk_create(
+            [HandledEvent(event=event) for event in events],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+    if not deliveries:
+        return []  # none written here; a twin run that wrote some sends its own
     return list(
         Delivery.objects.filter(
-            event_id__in=event_ids,
+            event_id__in=[event.pk for event in events],
             status=DeliveryStatus.PENDING,
             next_attempt_at__lte=timezone.now(),
         )

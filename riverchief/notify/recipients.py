@@ -28,6 +28,7 @@ from django.db.models import Q
 
 from riverchief.accounts.models import User
 from riverchief.core import divcodes
+from riverchief.core.scoping import scope_of
 from riverchief.problems.models import Problem, ProblemAssignment, ProblemEvent
 from riverchief.registry.models import ChiefAssignment
 
@@ -54,8 +55,16 @@ RULES: dict[str, tuple[str, ...]] = {
 }
 
 
+OUTLINES = ("user__division__geometry", "user__department__division__geometry")
+
+
 def _users():
-    return User.objects.filter(is_active=True).select_related("division", "department__division")
+    # The divisions' outlines (a county's runs to thousands of points) say nothing here.
+    return (
+        User.objects.filter(is_active=True)
+        .select_related("division", "department__division")
+        .defer("division__geometry", "department__division__geometry")
+    )
 
 
 def office_of(problem: Problem) -> list[User]:
@@ -101,6 +110,7 @@ def chiefs_above(problem: Problem) -> list[User]:
             )
             .filter(Q(reach__water_body_id=water_body) | Q(water_body_id=water_body))
             .select_related("division", "user__division", "user__department__division")
+            .defer(*OUTLINES, "division__geometry")
         )
         by_division: dict[str, list[User]] = {}
         for row in rows:
@@ -118,13 +128,17 @@ def reach_chiefs_of(problem: Problem) -> list[User]:
     """The chiefs with an account now holding the problem's reach."""
     if not problem.reach_id:
         return []
-    rows = ChiefAssignment.objects.filter(
-        reach_id=problem.reach_id,
-        end_date__isnull=True,
-        role__in=CHIEF_ROLES,
-        user__isnull=False,
-        user__is_active=True,
-    ).select_related("user__division", "user__department__division")
+    rows = (
+        ChiefAssignment.objects.filter(
+            reach_id=problem.reach_id,
+            end_date__isnull=True,
+            role__in=CHIEF_ROLES,
+            user__isnull=False,
+            user__is_active=True,
+        )
+        .select_related("user__division", "user__department__division")
+        .defer(*OUTLINES)
+    )
     return list({row.user.pk: row.user for row in rows.order_by("pk")}.values())
 
 
@@ -170,6 +184,8 @@ class Lookups:
         return self._memo[key]
 
     def may_see(self, user: User, problem: Problem) -> bool:
+        if Problem.in_view_scope(scope_of(user), problem.division.code):
+            return True  # the office and the chiefs of the problem's divisions: no query
         if problem.pk not in self.problem_ids:
             return may_see(user, problem)
         if user.pk not in self._visible:

@@ -19,23 +19,26 @@ def on_problem_event(*args) -> None:
     from riverchief.problems.models import ProblemEvent
 
     pairs = [tuple(args)] if len(args) == 2 else list(args[0])
-    problem_ids = {pid for pid, _event in pairs}
-    public = set(
-        PublicReport.objects.filter(problem_id__in=problem_ids).values_list("problem_id", flat=True)
+    # Most events (a report, an escalation, a reminder) concern nothing here: one query says so.
+    events = list(
+        ProblemEvent.objects.filter(
+            pk__in=[event for _pid, event in pairs], action__in=("edit", "accept", "close")
+        ).values_list("problem_id", "action", "data")
     )
-    if not public:
+    if not events:
         return
-    events = ProblemEvent.objects.filter(
-        pk__in=[event for pid, event in pairs if pid in public], action="edit"
-    ).values_list("problem_id", "data")
-    for problem_id, data in events:
-        if "severity" in (data or {}) or "category" in (data or {}):
+    public = set(
+        PublicReport.objects.filter(problem_id__in={pid for pid, _a, _d in events}).values_list(
+            "problem_id", flat=True
+        )
+    )
+    events = [(pid, action, data or {}) for pid, action, data in events if pid in public]
+    for problem_id, _action, data in (row for row in events if row[1] == "edit"):
+        if "severity" in data or "category" in data:
             answer_deadline_changed(problem_id)
-        if "category" in (data or {}) or "reach" in (data or {}):
+        if "category" in data or "reach" in data:
             dispatch.reroute(problem_id)
-    published = ProblemEvent.objects.filter(
-        pk__in=[event for pid, event in pairs if pid in public], action__in=("accept", "close")
-    ).values_list("problem_id", "action")
+    published = [(pid, action) for pid, action, _data in events if action != "edit"]
     for problem_id in {pid for pid, _action in published}:
         make_public_copies(problem_id)
     for problem_id in sorted({pid for pid, action in published if action == "accept"}):

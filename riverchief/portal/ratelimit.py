@@ -12,6 +12,7 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,12 +47,22 @@ def check(ip_hash: str, device_hash: str, now=None) -> None:
     for field, value in (("ip_hash", ip_hash), ("device_hash", device_hash)):
         if not value:
             continue
-        key = f"{field}:{value}"
-        RateKey.objects.get_or_create(key=key)
-        RateKey.objects.select_for_update().filter(key=key).first()
+        _lock(f"{field}:{value}")
         count = PublicReport.objects.filter(**{field: value, "created_at__gte": since}).count()
         if count >= limit:
             raise RateLimited(
                 _("Too many reports from here: at most %(n)d an hour. Please try again later."),
                 params={"n": limit},
             )
+
+
+def _lock(key: str) -> None:
+    """Lock the source's row, creating it on its first report (the new row is locked by its
+    insert; a twin inserting it at the same moment waits for ours, then locks it in turn)."""
+    if RateKey.objects.select_for_update().filter(key=key).exists():
+        return
+    try:
+        with transaction.atomic():
+            RateKey.objects.create(key=key)
+    except IntegrityError:
+        RateKey.objects.select_for_update().filter(key=key).exists()

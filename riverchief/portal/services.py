@@ -131,31 +131,35 @@ def submit_report(
     ip_hash, device_hash = ratelimit.digest("ip", ip), ratelimit.digest("device", device_id)
     stored: list[str] = []
     try:
+        # Read and check everything first: the writing transaction below stays short.
+        draft = problem_services.prepare_report(
+            None,
+            {
+                "category": category.internal,
+                "description": text or f"（{category.name_zh}，见照片）",
+                "lon": wgs_lon,
+                "lat": wgs_lat,
+                "address": address,
+                "division_code": _county_for(wgs_lon, wgs_lat),
+                "source": Source.VOLUNTEER if volunteer else Source.PUBLIC,
+                "reporter_name": contact["name"] or (str(volunteer)[:60] if volunteer else ""),
+                "reporter_phone": contact["phone"]
+                or (getattr(volunteer, "phone", "") if volunteer else ""),
+            },
+            checked,
+            idempotency_key=idempotency_key,
+        )
         with transaction.atomic():
             if volunteer is None:
                 ratelimit.check(ip_hash, device_hash)
-            problem, created = problem_services.report_problem(
-                None,
-                {
-                    "category": category.internal,
-                    "description": text or f"（{category.name_zh}，见照片）",
-                    "lon": wgs_lon,
-                    "lat": wgs_lat,
-                    "address": address,
-                    "division_code": _county_for(wgs_lon, wgs_lat),
-                    "source": Source.VOLUNTEER if volunteer else Source.PUBLIC,
-                    "reporter_name": contact["name"] or (str(volunteer)[:60] if volunteer else ""),
-                    "reporter_phone": contact["phone"]
-                    or (getattr(volunteer, "phone", "") if volunteer else ""),
-                },
-                checked,
-                idempotency_key=idempotency_key,
-            )
+            if draft.existing is not None:
+                problem, created = draft.existing, False
+            else:
+                problem, created = problem_services.record_report(draft, stored)
             if not created:
                 existing = PublicReport.objects.filter(problem=problem).first()
                 if existing is not None:
                     return existing
-            stored.extend(a.file.name for a in problem.attachments.all())
             route = dispatch.route_of(problem)
             report = _create_report(
                 problem,

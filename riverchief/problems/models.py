@@ -315,6 +315,17 @@ class Problem(models.Model):
             return Q(assignee_department_id=scope.department_id) | _held_before(scope.department_id)
         return _divisions_of(scope)
 
+    @staticmethod
+    def in_view_scope(scope: Scope, division_code: str) -> bool:
+        """True when `scope_filter(scope, "view")` alone lets the scope see a problem of this
+        division: decided without a query. False decides nothing (a department sees by
+        assignment, anyone sees what they reported or held: `ProblemQuerySet.visible_to`)."""
+        if scope.everything:
+            return True
+        if not scope.authenticated or scope.role == "department":
+            return False
+        return scope.covers_division(division_code)
+
 
 class ProblemAssignment(models.Model):
     """Who held the problem, from when until when: 交办 and 转办 history."""

@@ -7,6 +7,7 @@ Each call is one transaction that writes the timeline and the audit log, and que
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,6 +36,31 @@ def report_problem(
     county reported to). A retried call with the same idempotency key returns the first problem
     with created=False and stores nothing new.
     """
+    draft = prepare_report(actor, data, files, idempotency_key)
+    if draft.existing is not None:
+        return draft.existing, False
+    with timeline.files_removed_on_failure() as stored, transaction.atomic():
+        return record_report(draft, stored)
+
+
+@dataclass
+class Draft:
+    """A report checked and placed, not yet written (`prepare_report`), or the problem an earlier
+    call with the same idempotency key made (`existing`)."""
+
+    actor: Any
+    values: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    files: list = field(default_factory=list)
+    existing: Problem | None = None
+
+
+def prepare_report(
+    actor, data: dict[str, Any], files=(), idempotency_key: str | None = None
+) -> Draft:
+    """Everything a report needs that only reads: who may report, the fields, where the point
+    belongs, the files' checks. Done before the writing transaction, which then stays short (on
+    SQLite it holds the one write lock of the whole installation)."""
     reporter = timeline.authenticated(actor)
     if actor is not None and reporter is None:
         raise Forbidden(_("Sign in to report a problem."))
@@ -49,48 +75,55 @@ def report_problem(
     if key is not None:
         existing = _by_key(reporter, key)
         if existing is not None:
-            return existing, False
+            return Draft(actor, existing=existing)
     values = _report_values(reporter, scope, data)
-    checked = timeline.check_uploads(files)
-    with timeline.files_removed_on_failure() as stored, transaction.atomic():
-        problem = Problem(**values, idempotency_key=key, tracking_code=secrets.token_urlsafe(18))
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent twin leaves us usable
-                problem.save()
-        except IntegrityError:
-            existing = _by_key(reporter, key) if key is not None else None
-            if existing is None:
-                raise
-            return existing, False
-        local = timezone.localtime(problem.created_at)
-        problem.number = f"WT-{local:%Y}-{problem.pk:06d}"
-        problem.save(update_fields=["number"])
-        event = timeline.write_event(
-            problem,
-            actor,
-            REPORT,
-            to_state=State.REPORTED,
-            note=problem.description[:2000],
-            at=problem.created_at,
-            data={
-                "reach": problem.reach.code if problem.reach_id else None,
-                "reach_distance_m": problem.reach_distance_m,
-                "division": problem.division.code,
-                "out_of_area": problem.out_of_area,
-                "public": problem.public,
-            },
-        )
-        timeline.store(problem, event, checked, Stage.BEFORE, actor, stored)
-        audit.record(
-            actor,
-            "create",
-            problem,
-            after=audit.snapshot(problem),
-            message=_out_of_area_note(problem),
-            division_code=problem.division.code,
-        )
-        signals.queue(problem.pk, event.pk)
-    return load(None, problem.pk), True
+    return Draft(actor, values, key, timeline.check_uploads(files))
+
+
+def record_report(draft: Draft, stored: list[str]) -> tuple[Problem, bool]:
+    """Write a prepared report inside the caller's transaction: the problem, its report event, its
+    files (their names added to `stored`, for the caller to remove if the transaction fails), the
+    audit entry, and the hooks queued for the commit. Returns (problem, created); a twin with
+    the same idempotency key written meanwhile is returned with created=False."""
+    actor, key = draft.actor, draft.key
+    problem = Problem(**draft.values, idempotency_key=key, tracking_code=secrets.token_urlsafe(18))
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin leaves us usable
+            problem.save()
+    except IntegrityError:
+        existing = _by_key(draft.values["reporter"], key) if key is not None else None
+        if existing is None:
+            raise
+        return existing, False
+    local = timezone.localtime(problem.created_at)
+    problem.number = f"WT-{local:%Y}-{problem.pk:06d}"
+    problem.save(update_fields=["number"])
+    event = timeline.write_event(
+        problem,
+        actor,
+        REPORT,
+        to_state=State.REPORTED,
+        note=problem.description[:2000],
+        at=problem.created_at,
+        data={
+            "reach": problem.reach.code if problem.reach_id else None,
+            "reach_distance_m": problem.reach_distance_m,
+            "division": problem.division.code,
+            "out_of_area": problem.out_of_area,
+            "public": problem.public,
+        },
+    )
+    timeline.store(problem, event, draft.files, Stage.BEFORE, actor, stored)
+    audit.record(
+        actor,
+        "create",
+        problem,
+        after=audit.snapshot(problem),
+        message=_out_of_area_note(problem),
+        division_code=problem.division.code,
+    )
+    signals.queue(problem.pk, event.pk)
+    return problem, True
 
 
 def _out_of_area_note(problem: Problem) -> str:

@@ -167,3 +167,21 @@ def test_the_offices_todo_holds_what_awaits_it_and_extension_requests(signed_in,
     todo = set(queries.my_todo(office).values_list("pk", flat=True))
     assert waiting in todo and extended in todo and plain not in todo
     assert admin.get("/problems/todo/").status_code == 200
+
+
+def test_the_query_free_scope_answer_never_shows_what_the_query_hides(signed_in, reach):
+    """`Problem.in_view_scope` lets the notification hook skip a query per recipient: wherever
+    it says yes, the full `visible_to` query says yes too, for every demo account."""
+    inside = report(signed_in("chief_dongliujia")).json()["id"]
+    outside = report(signed_in("chief_dongliujia"), point=OUTSIDE_POINT).json()["id"]
+    problems = list(Problem.objects.filter(pk__in=[inside, outside]).select_related("division"))
+    said_yes = 0
+    for user in User.objects.filter(is_active=True).select_related("division", "department"):
+        visible = _visible(user.username)
+        for problem in problems:
+            if Problem.in_view_scope(user.scope, problem.division.code):
+                said_yes += 1
+                assert problem.pk in visible, (user.username, problem.division.code)
+    assert said_yes >= 5  # the office, the county and township chiefs, the village's own people
+    departments = User.objects.filter(role="department")
+    assert not any(Problem.in_view_scope(u.scope, "140826101201") for u in departments)

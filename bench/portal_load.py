@@ -87,9 +87,33 @@ def run_phase(mode, users, server, args, out: Path, reaches, points, photo: Path
     command += ["-t", f"{args.duration + 60}s", "--csv", str(prefix), "--only-summary"]
     print(f"[{mode}] {users} users, {args.duration} s", flush=True)
     with open(out / f"locust-{mode}.log", "wb") as log:
-        subprocess.run(command, cwd=BENCH.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        locust = subprocess.Popen(
+            command, cwd=BENCH.parent, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        # Who used the 2 cores (the server, locust on the same cores, the rest): bench/load.py.
+        meter = load.CpuMeter(server, locust.pid)
+        if Path("/proc").is_dir():
+            meter.start()
+        locust.wait()
+        cpu = meter.stop()
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
-        return {row["Name"]: row for row in csv.DictReader(handle)}
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    rows["cpu"] = cpu
+    return rows
+
+
+def cpu_line(cpu: dict, requests: float) -> str:
+    if not cpu:
+        return ""
+    per = (
+        f", server CPU {1000 * cpu['server_seconds'] / requests:.1f} ms per request"
+        if requests
+        else ""
+    )
+    return (
+        f"    machine CPU: server {cpu['server']:.0%}, locust {cpu['locust']:.0%}, "
+        f"other {cpu['other']:.0%}{per}"
+    )
 
 
 CPU_SCRIPT = """
@@ -172,6 +196,8 @@ def main(argv=None) -> int:
     photo = out / "photo.jpg"
     size = make_photo(photo)
     os.environ["RIVERCHIEF_PORTAL_REPORTS_PER_HOUR"] = "100000000"  # the bench's own server only
+    # Behind one reverse proxy, as a county serves it: each locust user has an address.
+    os.environ["RIVERCHIEF_PROXY_COUNT"] = "1"
     if args.cpu_only:
         reach_ms, report_ms = cpu_cost(
             url, load.data_dir(args.database, args.size), reaches, points, photo
@@ -195,6 +221,7 @@ def main(argv=None) -> int:
             f"at {args.users} users; target p95 <= {REACH_P95_MS} ms: "
             f"ratio {p95 / REACH_P95_MS:.2f} ({'met' if p95 <= REACH_P95_MS else 'NOT met'})"
         )
+        print(cpu_line(reach["cpu"], float(row["Request Count"])))
     row = report.get("POST /p/report (1 MB photo)", {})
     if row:
         rate = float(row["Requests/s"]) - float(row["Failures/s"])
@@ -204,6 +231,8 @@ def main(argv=None) -> int:
             f"target >= {REPORTS_PER_S}/s: ratio {rate / REPORTS_PER_S:.2f} "
             f"({'met' if rate >= REPORTS_PER_S else 'NOT met'})"
         )
+        # Each report is a GET of the form and its POST: the CPU is per report, both together.
+        print(cpu_line(report["cpu"], float(row["Request Count"])))
     reach_ms, report_ms = cpu_cost(
         url, load.data_dir(args.database, args.size), reaches, points, photo
     )

@@ -70,6 +70,15 @@ def parent(code: str) -> str | None:
     return normalize(code)[:previous].ljust(LENGTH, "0")
 
 
+def county_code(code: str) -> str:
+    """The 12-digit code of the county holding a division; a division at or above county level
+    is its own."""
+    full = normalize(code)
+    if level_of(full) <= Level.COUNTY:
+        return full
+    return full[: Level.COUNTY.value].ljust(LENGTH, "0")
+
+
 def ancestors(code: str) -> list[str]:
     """12-digit codes from the province down to the parent."""
     chain: list[str] = []

@@ -317,15 +317,16 @@ def volunteer_of(reporter):
 
 def _county_for(lon: float, lat: float) -> str:
     """The county of the nearest reach (a province installation has many), else the portal's."""
-    from riverchief.problems.locate import county_of, max_reach_distance_m
+    from riverchief.core import divcodes
+    from riverchief.problems.locate import max_reach_distance_m
     from riverchief.registry import routing
     from riverchief.registry.models import Reach
 
     found = routing.nearest_reach_id(lon, lat, max_reach_distance_m())
     if found is not None:
-        reach = Reach.objects.select_related("division").filter(pk=found[0]).first()
-        if reach is not None:
-            return county_of(reach.division).code
+        code = Reach.objects.filter(pk=found[0]).values_list("division__code", flat=True).first()
+        if code is not None:
+            return divcodes.county_code(code)
     return portal_division_code()
 
 

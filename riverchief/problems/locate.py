@@ -18,6 +18,9 @@ from riverchief.registry.models import Division, Reach
 
 MAX_REACH_DISTANCE_M = 500.0
 AREA_TYPES = ("Polygon", "MultiPolygon")
+# The reach's line and its division's outline: placing a point needs neither (the distance comes
+# from the routing index, the outline that matters is the county's).
+OUTLINES = ("geometry", "division__geometry")
 # Without outlines, the county's reaches' box grown by the reach distance (~500 m in degrees).
 REACH_BOX_MARGIN_DEG = 0.006
 
@@ -37,10 +40,9 @@ class Placement:
 
 def county_of(division: Division) -> Division:
     """The county holding a division (the division itself when it lies above county level)."""
-    level = divcodes.level_of(division.code)
-    if level <= divcodes.Level.COUNTY:
+    code = divcodes.county_code(division.code)
+    if code == division.code:
         return division
-    code = division.code[: divcodes.Level.COUNTY].ljust(divcodes.LENGTH, "0")
     return Division.objects.filter(code=code).first() or division
 
 
@@ -55,7 +57,8 @@ def place(lon: float, lat: float, *, home: Division, reach: Reach | None = None)
     if reach is None:
         found = routing.nearest_reach_id(lon, lat, max_reach_distance_m())
         if found is not None:
-            reach = Reach.objects.select_related("division").filter(pk=found[0]).first()
+            rows = Reach.objects.select_related("division").defer(*OUTLINES)
+            reach = rows.filter(pk=found[0]).first()
             distance = round(found[1], 1)
     county = county_of(home)
     inside = _inside(lon, lat, county, reach)

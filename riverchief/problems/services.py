@@ -144,9 +144,14 @@ def _report_values(reporter, scope, data: dict[str, Any]) -> dict[str, Any]:
         lon, lat = shapes.check_point(data.get("lon"), data.get("lat"))
     except shapes.GeometryError as error:
         raise geometry_error(error) from error
-    category = Category.objects.filter(
-        code=inputs.text(data, "category", required=True, max_length=40), active=True
-    ).first()
+    category = (
+        Category.objects.filter(
+            code=inputs.text(data, "category", required=True, max_length=40), active=True
+        )
+        .select_related("default_department__division")  # the public report's route reads it
+        .defer("default_department__division__geometry")
+        .first()
+    )
     if category is None:
         raise NotFound(_("Unknown problem category."), field="category")
     severity = inputs.text(data, "severity", max_length=10) or Severity.ORDINARY

@@ -25,6 +25,16 @@ def test_known_codes_of_jiang_county():
     ]
 
 
+def test_the_county_of_a_division_is_the_ancestor_at_county_level():
+    assert divcodes.county_code("140826101201") == "140826000000"
+    assert divcodes.county_code("140826101") == "140826000000"
+    assert divcodes.county_code("140826") == "140826000000"
+    assert divcodes.county_code("140800000000") == "140800000000"  # above a county: itself
+    for code in ("140826101201", "990121100201"):
+        counties = [c for c in divcodes.ancestors(code) if divcodes.level_of(c) is Level.COUNTY]
+        assert divcodes.county_code(code) == counties[0]
+
+
 @pytest.mark.parametrize("bad", ["", "14a826", "1408261", "00", "１４０８２６", "1408260000000"])
 def test_invalid_codes_are_refused_with_a_reason(bad):
     with pytest.raises(divcodes.InvalidCode):

@@ -11,13 +11,13 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
 
 from riverchief.notify import handler, outbox, recipients, tasks
 from riverchief.notify.models import Channel, Delivery, DeliveryStatus, Notification
 from riverchief.problems import escalation, services
 from riverchief.problems.models import Problem, ProblemEvent
 from riverchief.registry.models import Division
+from tests.concurrency import on_postgresql
 from tests.notify.conftest import user
 from tests.problems.conftest import (
     DEPARTMENT,
@@ -97,15 +97,10 @@ def test_a_single_move_is_still_sent_right_after_it_commits(
     assert Delivery.objects.filter(problem=problem, status=DeliveryStatus.PENDING).count() == 0
 
 
-def _on_postgresql(django_db_blocker) -> bool:
-    with django_db_blocker.unblock():
-        return connection.vendor == "postgresql"
-
-
 def test_the_serving_process_sends_on_its_own_thread(
     django_db_setup, django_db_blocker, receiver, monkeypatch
 ):
-    if not _on_postgresql(django_db_blocker):
+    if not on_postgresql(django_db_blocker):
         pytest.skip("a second thread sees committed rows only on PostgreSQL here")
     gate = threading.Event()
     receiver.on_request = lambda: gate.wait(timeout=30)  # a receiver that answers slowly

@@ -3,51 +3,22 @@ SQLite serialises whole writers, so there the interleaved single-connection test
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from riverchief.notify import handler, outbox
 from riverchief.notify.models import Channel, Delivery, HandledEvent, Notification
 from riverchief.problems import services, signals
 from riverchief.problems.models import Problem
 from riverchief.registry.models import Division
+from tests.concurrency import on_postgresql, run_together
 from tests.notify.conftest import user
 
 POINT = {"lon": 111.4125, "lat": 35.5205}  # on the matrix reach M-REACH in 东刘家村
 
 
-def _on_postgresql(django_db_blocker) -> bool:
-    with django_db_blocker.unblock():
-        return connection.vendor == "postgresql"
-
-
-def _together(*jobs):
-    """Start the jobs at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 @pytest.fixture
 def real_transactions(django_db_setup, django_db_blocker, receiver):
-    if not _on_postgresql(django_db_blocker):
+    if not on_postgresql(django_db_blocker):
         pytest.skip("threads with their own transactions need PostgreSQL")
     with django_db_blocker.unblock():
         county = Division.objects.get(code="140826000000")
@@ -73,7 +44,7 @@ def test_four_sweeps_at_once_send_each_due_message_once(real_transactions, recei
             payload={"msgtype": "markdown", "markdown": {"content": f"消息 {number}"}},
             dedupe_key=f"race:{channel.pk}:{number}",
         )
-    results = _together(*[outbox.sweep for _ in range(4)])
+    results = run_together(*[outbox.sweep for _ in range(4)])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r.get("sent", 0) for r in results) == 40
     contents = [r["body"]["markdown"]["content"] for r in receiver.received("/wecom")]
@@ -94,7 +65,7 @@ def test_the_hook_twice_at_once_queues_and_sends_everything_once(
     )
     problems.append(problem.pk)
     event = problem.events.get()
-    results = _together(
+    results = run_together(
         *[lambda: handler.on_problem_event(problem.pk, event.pk) for _ in range(3)],
         outbox.sweep,
     )

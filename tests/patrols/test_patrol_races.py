@@ -10,19 +10,19 @@ import pytest
 from riverchief.accounts.models import User
 from riverchief.patrols import services
 from riverchief.patrols.models import Patrol
+from tests.concurrency import on_postgresql, run_together
 from tests.permission_matrix import ROUTES  # noqa: F401 - loads the patrol list first
 from tests.permission_matrix_patrols import BODY
-from tests.problems.test_problem_races import _on_postgresql, _run_together
 
 
 def test_threads_retrying_one_patrol_on_postgresql_store_one(django_db_setup, django_db_blocker):
-    if not _on_postgresql(django_db_blocker):
+    if not on_postgresql(django_db_blocker):
         pytest.skip("threads with their own transactions need PostgreSQL")
     key = str(uuid.uuid4())
     with django_db_blocker.unblock():
         patroller = User.objects.get(username="patroller_dongliujia")
         try:
-            results = _run_together(
+            results = run_together(
                 *[
                     lambda: services.record_patrol(patroller, {**BODY, "client_id": key})
                     for _ in range(4)

@@ -8,11 +8,9 @@ due day, 通报 5 more.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from riverchief.accounts.models import User
@@ -22,6 +20,7 @@ from riverchief.core.workdays import TIME_ZONE, end_of_day
 from riverchief.problems import escalation, escalation_rules, services, signals
 from riverchief.problems.escalation_rules import Rules, cutoffs, decide, level_due
 from riverchief.problems.models import Problem, ProblemEvent
+from tests.concurrency import on_postgresql, run_together
 from tests.problems.conftest import DEPARTMENT, ON_REACH, at, jpeg
 
 DUE = end_of_day(dt.date(2026, 9, 30))  # the eve of 国庆
@@ -315,38 +314,12 @@ def test_each_gunicorn_worker_starts_the_scheduler_and_a_failure_never_stops_it(
     assert logged and "scheduler" in logged[0]
 
 
-def _on_postgresql(django_db_blocker) -> bool:
-    with django_db_blocker.unblock():
-        return connection.vendor == "postgresql"
-
-
-def _together(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_two_sweeps_at_once_on_postgresql_apply_each_step_once(
     django_db_setup, django_db_blocker, monkeypatch
 ):
     """Real threads with their own transactions: first both through the lease (one skips), then
     both past it (as when a lease expires mid-run): the row locks keep each step single."""
-    if not _on_postgresql(django_db_blocker):
+    if not on_postgresql(django_db_blocker):
         pytest.skip("threads with their own transactions need PostgreSQL")
     created: list[int] = []
     with django_db_blocker.unblock():
@@ -375,7 +348,7 @@ def test_two_sweeps_at_once_on_postgresql_apply_each_step_once(
             )
             now = at("2026-10-11")
             monkeypatch.setattr(timezone, "now", lambda: now)
-            both = _together(escalation.run_escalation, escalation.run_escalation)
+            both = run_together(escalation.run_escalation, escalation.run_escalation)
             assert not [r for r in both if isinstance(r, Exception)], both
             # One took the lease; the other skipped, or came after it and found nothing to do.
             assert sum(r.escalated[2] for r in both) == 3 and sum(r.reminded for r in both) == 3
@@ -386,7 +359,7 @@ def test_two_sweeps_at_once_on_postgresql_apply_each_step_once(
             ids = escalation.candidate_ids(later)
             assert sorted(ids) == sorted(created)
             rules = escalation.rules_from_settings()
-            results = _together(
+            results = run_together(
                 lambda: [escalation.handle(pk, later, rules) for pk in ids],
                 lambda: [escalation.handle(pk, later, rules) for pk in reversed(ids)],
             )

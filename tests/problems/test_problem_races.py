@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from riverchief.accounts.models import User
 from riverchief.core.errors import Conflict
 from riverchief.problems import services
 from riverchief.problems.models import Problem
+from tests.concurrency import on_postgresql, run_together
 from tests.problems.conftest import act
 
 
@@ -40,38 +38,11 @@ def test_the_api_answers_409_with_the_current_state_to_the_slower_person(signed_
 # --- real threads, real transactions: PostgreSQL only (SQLite serialises whole writers) ------
 
 
-def _on_postgresql(django_db_blocker) -> bool:
-    with django_db_blocker.unblock():
-        return connection.vendor == "postgresql"
-
-
-def _run_together(*jobs):
-    """Start the jobs at the same moment, each on its own connection; return their results."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 REPORT = {"category": "luan_dui", "description": "并发测试", "lon": 111.4125, "lat": 35.5205}
 
 
 def test_threads_racing_on_postgresql_lose_no_update(django_db_setup, django_db_blocker):
-    if not _on_postgresql(django_db_blocker):
+    if not on_postgresql(django_db_blocker):
         pytest.skip("threads with their own transactions need PostgreSQL")
     created: list[int] = []
     with django_db_blocker.unblock():
@@ -80,7 +51,7 @@ def test_threads_racing_on_postgresql_lose_no_update(django_db_setup, django_db_
             for _round in range(3):
                 problem, _ = services.report_problem(admin, {**REPORT, "reach_code": "M-REACH"})
                 created.append(problem.pk)
-                results = _run_together(
+                results = run_together(
                     lambda pk=problem.pk: services.move(admin, pk, "accept").state,
                     lambda pk=problem.pk: services.move(admin, pk, "reject", reason="重复").state,
                 )
@@ -95,12 +66,12 @@ def test_threads_racing_on_postgresql_lose_no_update(django_db_setup, django_db_
 
 
 def test_threads_retrying_one_report_on_postgresql_create_one(django_db_setup, django_db_blocker):
-    if not _on_postgresql(django_db_blocker):
+    if not on_postgresql(django_db_blocker):
         pytest.skip("threads with their own transactions need PostgreSQL")
     with django_db_blocker.unblock():
         chief = User.objects.get(username="chief_hengshui")
         try:
-            results = _run_together(
+            results = run_together(
                 *[
                     lambda: services.report_problem(chief, REPORT, idempotency_key="race-key-1")
                     for _ in range(4)

@@ -232,6 +232,9 @@ def _create_report(
             routed_department_id=route.department_id,
             created_at=problem.created_at,
         )
+        department = problem.category.default_department  # read with the category
+        if department is not None and department.pk == route.department_id:
+            report.routed_department = department  # the audit entry names it: no query
         try:
             with transaction.atomic():
                 report.save()

@@ -83,6 +83,20 @@ def test_a_retried_multipart_report_stores_its_photo_once(signed_in, reach):
     assert first.json()["attachments"][0]["stage"] == "before"
 
 
+@pytest.mark.parametrize("username", ["patroller_dongliujia", "chief_hengshui", "admin"])
+def test_the_answer_to_a_report_is_the_record_a_later_read_returns(signed_in, reach, username):
+    """The 201 is built from what the report wrote, not read back: it must say exactly what
+    GET says afterwards (the timeline, the photo, the allowed actions, the tracking code)."""
+    client = signed_in(username)
+    fields = {"category": "luan_dui", "description": "附照片", "lon": "111.3975", "lat": "35.4925"}
+    created = client.post("/api/v1/problems", {**fields, "files": [jpeg(gps=ON_REACH)]})
+    assert created.status_code == 201, created.content
+    answer = created.json()
+    assert [item["action"] for item in answer["timeline"]] == ["report"]
+    assert answer["timeline"][0]["attachment_ids"] == [answer["attachments"][0]["id"]]
+    assert client.get(f"/api/v1/problems/{answer['id']}").json() == answer
+
+
 def test_a_file_over_the_limit_answers_413_and_stores_nothing(signed_in, reach, settings):
     settings.RIVERCHIEF_PROBLEM_FILE_LIMITS_MB = {"image": 0.01}  # 10 KB for this test
     client = signed_in("patroller_dongliujia")

@@ -296,11 +296,11 @@ def problem_report(request):
     problem, created = services.report_problem(
         request.user, data, files, idempotency_key=request.headers.get("Idempotency-Key")
     )
-    return Status(201 if created else 200, _detail(request, problem.pk))
+    return Status(201 if created else 200, _detail(request, problem.pk, reported=True))
 
 
-def _detail(request, problem_id) -> dict[str, Any]:
-    problem = queries.detail(request.user, problem_id)
+def _detail(request, problem_id, reported: bool = False) -> dict[str, Any]:
+    problem = queries.detail(request.user, problem_id, reported_by_viewer=reported)
     if problem is None:
         raise Http404
     return records.detail(problem, request.user)

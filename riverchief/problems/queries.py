@@ -26,7 +26,11 @@ LIST_DEFERRED = ("division__geometry", "reach__geometry")
 
 
 def problems_visible_to(viewer) -> QuerySet[Problem]:
-    return Problem.objects.visible_to(viewer).select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
+    return _listed(Problem.objects.visible_to(viewer))
+
+
+def _listed(rows: QuerySet[Problem]) -> QuerySet[Problem]:
+    return rows.select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
 
 
 def overdue_q(now: dt.datetime | None = None) -> Q:
@@ -133,10 +137,13 @@ def _strictly_below(code: str | None) -> Q:
     return Q(division__code__gte=low, division__code__lte=high) & ~Q(division__code=code)
 
 
-def detail(viewer, problem_id) -> Problem | None:
-    """One visible problem by id or number, with its timeline and attachments (three queries)."""
+def detail(viewer, problem_id, *, reported_by_viewer: bool = False) -> Problem | None:
+    """One visible problem by id or number, with its timeline and attachments (three queries).
+
+    `reported_by_viewer`: the viewer has just reported it, and a reporter always sees what they
+    reported (`ProblemQuerySet.visible_to`): the scope's queries are skipped."""
     rows = (
-        problems_visible_to(viewer)
+        (_listed(Problem.objects.all()) if reported_by_viewer else problems_visible_to(viewer))
         .select_related("duplicate_of", "submitted_by", "category__default_department")
         .prefetch_related(
             Prefetch(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from riverchief.core.divcodes import subtree_bounds
+from riverchief.core.divcodes import contains
 
 REACH = "reach"  # the reach's chiefs see it; the office assigns it
 DEPARTMENT = "department"  # the reach's chiefs see it; the department takes it on acceptance
@@ -39,12 +39,6 @@ class Route:
         return REACH if self.reach_in_range else OFFICE
 
 
-def serves(department_division: str, problem_division: str) -> bool:
-    """A department serves the problems of its division and of every division below it."""
-    low, high = subtree_bounds(department_division)
-    return low <= problem_division <= high
-
-
 def decide(
     reach_distance_m: float | None,
     max_distance_m: float,
@@ -53,6 +47,7 @@ def decide(
 ) -> Route:
     """The route of a report `reach_distance_m` from its nearest reach (None: no reach found)."""
     in_range = reach_distance_m is not None and 0 <= reach_distance_m <= max_distance_m
-    if department is None or not serves(department.division_code, problem_division):
+    # A department serves the problems of its division and of every division below it.
+    if department is None or not contains(department.division_code, problem_division):
         return Route(reach_in_range=in_range)
     return Route(reach_in_range=in_range, department_id=department.id)

@@ -64,7 +64,7 @@ def place(lon: float, lat: float, *, home: Division, reach: Reach | None = None)
     inside = _inside(lon, lat, county, reach)
     if not inside:
         # A reach of another county is not ours to name; the office places it by hand.
-        if reach is not None and not _in_subtree(reach.division.code, county.code):
+        if reach is not None and not divcodes.contains(county.code, reach.division.code):
             reach, distance = None, None
         return Placement(reach, distance, county, True)
     if reach is not None:
@@ -82,11 +82,6 @@ def reach_by_code(code: str, viewer) -> Reach:
     return reach
 
 
-def _in_subtree(code: str, root: str) -> bool:
-    low, high = divcodes.subtree_bounds(root)
-    return low <= code <= high
-
-
 def _inside(lon: float, lat: float, county: Division, reach: Reach | None) -> bool:
     if county.geometry:
         try:
@@ -95,7 +90,7 @@ def _inside(lon: float, lat: float, county: Division, reach: Reach | None) -> bo
             outline = None
         if outline is not None:
             return bool(outline.covers(Point(lon, lat)))
-    if reach is not None and _in_subtree(reach.division.code, county.code):
+    if reach is not None and divcodes.contains(county.code, reach.division.code):
         return True
     box = _county_box(county)
     if box is None:

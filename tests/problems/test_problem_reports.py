@@ -85,8 +85,9 @@ def test_a_retried_multipart_report_stores_its_photo_once(signed_in, reach):
 
 @pytest.mark.parametrize("username", ["patroller_dongliujia", "chief_hengshui", "admin"])
 def test_the_answer_to_a_report_is_the_record_a_later_read_returns(signed_in, reach, username):
-    """The 201 is built from what the report wrote, not read back: it must say exactly what
-    GET says afterwards (the timeline, the photo, the allowed actions, the tracking code)."""
+    """The 201 reads the new problem without the reporter's scope queries: it must say exactly
+    what GET, through the scope, says afterwards (the timeline, the photo, the allowed actions,
+    the tracking code)."""
     client = signed_in(username)
     fields = {"category": "luan_dui", "description": "附照片", "lon": "111.3975", "lat": "35.4925"}
     created = client.post("/api/v1/problems", {**fields, "files": [jpeg(gps=ON_REACH)]})

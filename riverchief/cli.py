@@ -139,6 +139,7 @@ def cmd_serve(args) -> None:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise CommandFailed("the database schema is not up to date: run `riverchief migrate`")
     _collectstatic()
+    connection.close()  # the workers fork from here: each opens its own
     workers = args.workers or 2 * (os.cpu_count() or 1)
     print(f"riverchief serving http://{args.host}:{args.port}/ with {workers} workers")
     sys.stdout.flush()

@@ -22,7 +22,7 @@ class _Server(BaseApplication):
 
 def _start_scheduler(worker) -> None:
     """In each worker, after it started: the periodic sweeps (a lease picks one per interval)
-    and the thread that sends notifications."""
+    and the threads that write and send notifications."""
     try:
         from django.conf import settings
 
@@ -31,9 +31,10 @@ def _start_scheduler(worker) -> None:
         Scheduler(settings.RIVERCHIEF_SWEEP_INTERVAL).start()
     except Exception:  # the sweeps are never worth a server that does not start
         worker.log.exception("riverchief: the sweep scheduler did not start")
-    from riverchief.notify import outbox
+    from riverchief.notify import handler, outbox
 
     outbox.send_in_background()  # a slow webhook must not hold up a response
+    handler.record_in_background()  # the notifications of a busy moment written together
 
 
 def run(*, host: str, port: int, workers: int, threads: int) -> None:

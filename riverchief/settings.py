@@ -84,6 +84,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, the writers queued on a file lock: riverchief/core/sqlite3.
+    DATABASES["default"]["ENGINE"] = "riverchief.core.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writer takes the lock at BEGIN, so concurrent writers wait (timeout)
         # instead of failing half-way with "database is locked".

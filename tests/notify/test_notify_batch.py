@@ -2,18 +2,20 @@
 
 The hook writes the whole batch with shared lookups (the same people as one event at a time),
 leaves the sending of a large batch to the outbox sweep that runs right after it, and in the
-serving process a worker thread sends, so a slow receiver never holds up a response.
+serving process a worker thread sends, so a slow receiver never holds up a response; another
+writes the notifications of the events a busy moment brings, together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 
 from riverchief.notify import handler, outbox, recipients, tasks
-from riverchief.notify.models import Channel, Delivery, DeliveryStatus, Notification
+from riverchief.notify.models import Channel, Delivery, DeliveryStatus, HandledEvent, Notification
 from riverchief.problems import escalation, services
 from riverchief.problems.models import Problem, ProblemEvent
 from riverchief.registry.models import Division
@@ -133,3 +135,50 @@ def test_the_serving_process_sends_on_its_own_thread(
             Delivery.objects.filter(channel=channel).delete()
             channel.delete()
             assert not Problem.objects.filter(description="后台发送").exists()
+
+
+def test_the_serving_process_writes_a_busy_moments_notifications_together(
+    django_db_setup, django_db_blocker, monkeypatch
+):
+    """Reports committed within COLLECT_FOR of each other: their notifications are written by
+    the worker's thread after the responses, in one batch, to the same people as at once."""
+    if not on_postgresql(django_db_blocker):
+        pytest.skip("a second thread sees committed rows only on PostgreSQL here")
+    batches: list[list[int]] = []
+    write = handler.record_many
+    monkeypatch.setattr(handler, "record_many", lambda ids: batches.append(ids) or write(ids))
+    monkeypatch.setattr(handler, "COLLECT_FOR", 1.0)
+    monkeypatch.setattr(handler, "_writer", None)
+    handler.record_in_background()
+    with django_db_blocker.unblock():
+        try:
+            chief = user("chief_hengshui")
+            problems = [
+                services.report_problem(
+                    chief,
+                    {
+                        "category": "luan_dui",
+                        "description": f"后台写通知 {n}",
+                        "lon": ON_REACH[0],
+                        "lat": ON_REACH[1],
+                    },
+                )[0]
+                for n in range(3)
+            ]
+            events = list(ProblemEvent.objects.filter(problem__in=problems, action="report"))
+            assert not Notification.objects.filter(event__in=events).exists()  # not yet
+            for _ in range(100):
+                if HandledEvent.objects.filter(event__in=events).count() == 3:
+                    break
+                time.sleep(0.1)
+            assert batches == [sorted(event.pk for event in events)]
+            for event in events:
+                told = set(
+                    Notification.objects.filter(event=event).values_list("recipient", flat=True)
+                )
+                expected = {u.pk for u in recipients.for_event(event.problem, event)}
+                assert told == expected and user("admin").pk in told
+        finally:
+            mine = Problem.objects.filter(description__startswith="后台写通知")
+            Notification.objects.filter(problem__in=mine).delete()
+            mine.delete()

@@ -291,12 +291,13 @@ def test_each_gunicorn_worker_starts_the_scheduler_and_a_failure_never_stops_it(
 ):
     from riverchief import server
     from riverchief.core import sweep
-    from riverchief.notify import outbox
+    from riverchief.notify import handler, outbox
 
     started: list[int] = []
     monkeypatch.setattr(sweep.Scheduler, "start", lambda self: started.append(self.interval))
-    senders: list[bool] = []
-    monkeypatch.setattr(outbox, "send_in_background", lambda: senders.append(True))
+    senders: list[str] = []
+    monkeypatch.setattr(outbox, "send_in_background", lambda: senders.append("send"))
+    monkeypatch.setattr(handler, "record_in_background", lambda: senders.append("write"))
     settings.RIVERCHIEF_SWEEP_INTERVAL = 120
     logged: list[str] = []
 
@@ -308,7 +309,8 @@ def test_each_gunicorn_worker_starts_the_scheduler_and_a_failure_never_stops_it(
 
     server._start_scheduler(Worker())
     assert started == [120]
-    assert senders == [True]  # the worker sends notifications on a thread of its own
+    # The worker writes and sends notifications on threads of its own.
+    assert senders == ["send", "write"]
     monkeypatch.setattr(sweep, "Scheduler", None)  # calling it fails
     server._start_scheduler(Worker())
     assert logged and "scheduler" in logged[0]

@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from riverchief.notify import compose, outbox, recipients, senders
@@ -66,38 +66,41 @@ def _write(event_ids: list[int], *, send: bool) -> None:
 
 
 class _Writer:
-    """A thread that writes the collected events' notifications every COLLECT_FOR seconds at
-    most, and sends the deliveries due (`outbox.send_soon`)."""
+    """A thread that writes the collected events' notifications COLLECT_FOR seconds after the
+    first of them arrived, and sends the deliveries due (`outbox.send_soon`)."""
 
     def __init__(self) -> None:
-        self.pending: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self.pending: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()  # None: stop
         self.thread = threading.Thread(target=self._run, name="riverchief-notify", daemon=True)
         self.thread.start()
-        atexit.register(self.flush)  # a worker that stops writes what it holds
+        atexit.register(self.stop)  # a worker that stops writes what it holds
 
     def add(self, event_ids: list[int]) -> None:
         self.pending.put(event_ids)
 
+    def stop(self, timeout: float = 10) -> None:
+        """Write what is waiting and end the thread (its sending is left to the outbox sweep:
+        a process on its way out sends nothing more)."""
+        self.pending.put(None)
+        self.thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
-            first = self.pending.get()
-            time.sleep(COLLECT_FOR)
-            close_old_connections()  # as around a request: a connection past its age or broken
-            _write([*first, *self._collected()], send=True)
-
-    def _collected(self) -> list[int]:
-        event_ids: list[int] = []
-        while True:
-            try:
-                event_ids += self.pending.get_nowait()
-            except queue.Empty:
-                return event_ids
-
-    def flush(self) -> None:
-        """Write what is waiting now, in the calling thread."""
-        event_ids = self._collected()
-        if event_ids:
-            _write(event_ids, send=True)
+        stopping = False
+        while not stopping:
+            batch = [self.pending.get()]
+            if batch[0] is not None:
+                time.sleep(COLLECT_FOR)
+            while True:
+                try:
+                    batch.append(self.pending.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = None in batch
+            event_ids = [event_id for ids in batch if ids for event_id in ids]
+            if event_ids:
+                close_old_connections()  # as around a request: one past its age or broken
+                _write(event_ids, send=not stopping)
+        connection.close()
 
 
 _writer: _Writer | None = None

@@ -179,6 +179,7 @@ def test_the_serving_process_writes_a_busy_moments_notifications_together(
                 expected = {u.pk for u in recipients.for_event(event.problem, event)}
                 assert told == expected and user("admin").pk in told
         finally:
+            handler._writer.stop()  # and its connection closed: the test database is dropped
             mine = Problem.objects.filter(description__startswith="后台写通知")
             Notification.objects.filter(problem__in=mine).delete()
             mine.delete()

@@ -97,10 +97,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
-    # Parameters bound by the server, so psycopg prepares a statement run five times on a
-    # connection: PostgreSQL stops parsing and planning the same joins for every request
-    # (public reports 44.0/s -> 51.8/s, 39.6 -> 34.9 ms of server CPU each: bench/portal_load.py).
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each serving process keeps pages and figures it computed (kept under the id of the latest

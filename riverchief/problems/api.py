@@ -296,7 +296,9 @@ def problem_report(request):
     problem, created = services.report_problem(
         request.user, data, files, idempotency_key=request.headers.get("Idempotency-Key")
     )
-    return Status(201 if created else 200, _detail(request, problem.pk, reported=True))
+    if created:  # answered from what was written, not read back
+        return Status(201, records.detail(problem, request.user, written=problem.written))
+    return Status(200, _detail(request, problem.pk, reported=True))
 
 
 def _detail(request, problem_id, reported: bool = False) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from riverchief.core import divcodes
@@ -10,6 +11,10 @@ from riverchief.problems.models import Attachment, Category, Problem, ProblemEve
 
 
 def _iso(value) -> str | None:
+    """ISO 8601; a moment in UTC, as the database gives it back (a photo's EXIF time is read in
+    the installation's zone, and a problem just written is answered from memory)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
     return value.isoformat() if value else None
 
 
@@ -94,13 +99,20 @@ def attachment(row: Attachment) -> dict[str, Any]:
     }
 
 
-def detail(row: Problem, viewer) -> dict[str, Any]:
-    """The full record (needs queries.detail's prefetches)."""
-    attachments = list(row.attachments.all())
+def detail(
+    row: Problem, viewer, written: tuple[ProblemEvent, list[Attachment]] | None = None
+) -> dict[str, Any]:
+    """The full record (needs queries.detail's prefetches); for a problem just reported, from
+    the event and files `services.record_report` wrote (`written`): no assignment yet."""
+    if written is None:
+        events, attachments = list(row.events.all()), list(row.attachments.all())
+        assignments = list(row.assignments.all())
+    else:
+        events, attachments, assignments = [written[0]], list(written[1]), []
     by_event: dict[int | None, list[int]] = {}
     for item in attachments:
         by_event.setdefault(item.event_id, []).append(item.pk)
-    timeline = [event(item, by_event.get(item.pk, [])) for item in row.events.all()]
+    timeline = [event(item, by_event.get(item.pk, [])) for item in events]
     return {
         **summary(row),
         "tracking_code": row.tracking_code if _may_see_tracking(row, viewer) else None,
@@ -116,7 +128,7 @@ def detail(row: Problem, viewer) -> dict[str, Any]:
                 "end": _iso(a.end),
                 "deadline": _iso(a.deadline),
             }
-            for a in row.assignments.all()
+            for a in assignments
         ],
         "timeline": timeline,
         "attachments": [attachment(a) for a in attachments],

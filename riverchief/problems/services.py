@@ -84,7 +84,9 @@ def record_report(draft: Draft, stored: list[str]) -> tuple[Problem, bool]:
     """Write a prepared report inside the caller's transaction: the problem, its report event, its
     files (their names added to `stored`, for the caller to remove if the transaction fails), the
     audit entry, and the hooks queued for the commit. Returns (problem, created); a twin with
-    the same idempotency key written meanwhile is returned with created=False."""
+    the same idempotency key written meanwhile is returned with created=False. A created problem
+    keeps the event and files written (`problem.written`), which `records.detail` can answer
+    from without reading them back."""
     actor, key = draft.actor, draft.key
     problem = Problem(**draft.values, idempotency_key=key, tracking_code=secrets.token_urlsafe(18))
     try:
@@ -113,7 +115,7 @@ def record_report(draft: Draft, stored: list[str]) -> tuple[Problem, bool]:
             "public": problem.public,
         },
     )
-    timeline.store(problem, event, draft.files, Stage.BEFORE, actor, stored)
+    files = timeline.store(problem, event, draft.files, Stage.BEFORE, actor, stored)
     audit.record(
         actor,
         "create",
@@ -123,6 +125,7 @@ def record_report(draft: Draft, stored: list[str]) -> tuple[Problem, bool]:
         division_code=problem.division.code,
     )
     signals.queue(problem.pk, event.pk)
+    problem.written = (event, files)  # what the answer to the report shows: `records.detail`
     return problem, True
 
 

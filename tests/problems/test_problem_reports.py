@@ -85,16 +85,18 @@ def test_a_retried_multipart_report_stores_its_photo_once(signed_in, reach):
 
 @pytest.mark.parametrize("username", ["patroller_dongliujia", "chief_hengshui", "admin"])
 def test_the_answer_to_a_report_is_the_record_a_later_read_returns(signed_in, reach, username):
-    """The 201 reads the new problem without the reporter's scope queries: it must say exactly
-    what GET, through the scope, says afterwards (the timeline, the photo, the allowed actions,
-    the tracking code)."""
+    """The 201 is made from the problem as written, without reading it back: it must say exactly
+    what GET, through the scope, says afterwards (the timeline, the photo with its EXIF time and
+    place, the allowed actions, the tracking code)."""
     client = signed_in(username)
     fields = {"category": "luan_dui", "description": "附照片", "lon": "111.3975", "lat": "35.4925"}
-    created = client.post("/api/v1/problems", {**fields, "files": [jpeg(gps=ON_REACH)]})
+    photo = jpeg(gps=ON_REACH, exif_time="2026:09:01 10:00:00")  # Beijing time, no zone
+    created = client.post("/api/v1/problems", {**fields, "files": [photo]})
     assert created.status_code == 201, created.content
     answer = created.json()
     assert [item["action"] for item in answer["timeline"]] == ["report"]
     assert answer["timeline"][0]["attachment_ids"] == [answer["attachments"][0]["id"]]
+    assert answer["attachments"][0]["exif_time"] == "2026-09-01T02:00:00Z"
     assert client.get(f"/api/v1/problems/{answer['id']}").json() == answer
 
 

@@ -8,8 +8,9 @@ process with bench/portal_locustfile.py, twice:
 
     reach   --users users GET /p/reaches/<code> over the data set's reaches, no pause
             target (issue 6): p95 <= 150 ms at 50 users on 2 cores
-    report  --report-users users send reports (GET the form, POST it with a ~1 MB JPEG), no
-            pause; the server's rate limit is lifted for the run
+    report  --report-users users send reports (GET the form, POST it with a ~1 MB JPEG, then
+            close the connection, as a phone's visit ends), no pause; the server's rate limit
+            is lifted for the run
             target: >= 50 reports/s
 
 Prints requests/s, p50/p95/p99 and the ratio to each target. Files go to bench/results/<time>/.

@@ -87,8 +87,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, the writers queued on a file lock: riverchief/core/sqlite3.
     DATABASES["default"]["ENGINE"] = "riverchief.core.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
-        # IMMEDIATE: a writer takes the lock at BEGIN, so concurrent writers wait (timeout)
-        # instead of failing half-way with "database is locked".
+        # IMMEDIATE: a writer takes the lock at BEGIN, so concurrent writers wait (on the file
+        # lock, and `timeout` in SQLite's busy handler) instead of failing half-way with
+        # "database is locked".
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
         "init_command": (

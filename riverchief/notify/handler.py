@@ -8,8 +8,9 @@ transaction, and never raises (what fails is retried by the sweep).
 The serving process writes on a thread of its own (`record_in_background`): the events of the
 last COLLECT_FOR seconds are written together, with one set of lookups and one transaction, so
 fifty reports a second cost a few writes a second instead of fifty (on SQLite every write takes
-the installation's one write lock). Elsewhere (the CLI, tests) the hook writes at once. What a
-stopped process had collected and not written, the sweep catches up (`catch_up`).
+the installation's one write lock). Elsewhere (the CLI, tests) the hook writes at once. A
+worker that stops writes what it holds on its way out; what a killed one held, the sweep
+catches up (`catch_up`).
 """
 
 from __future__ import annotations
@@ -97,9 +98,12 @@ class _Writer:
                     break
             stopping = None in batch
             event_ids = [event_id for ids in batch if ids for event_id in ids]
-            if event_ids:
-                close_old_connections()  # as around a request: one past its age or broken
-                _write(event_ids, send=not stopping)
+            try:
+                if event_ids:
+                    close_old_connections()  # as around a request: one past its age or broken
+                    _write(event_ids, send=not stopping)
+            except Exception:  # the thread must outlive any batch; the sweep catches up
+                logger.exception("notifications for %d problem events failed", len(event_ids))
         connection.close()
 
 

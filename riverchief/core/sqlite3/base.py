@@ -10,6 +10,9 @@ gives it back at COMMIT, ROLLBACK or close: the kernel wakes the next waiter the
 free. A process that dies drops its lock with it. Writes outside a transaction (autocommit)
 still meet in the busy handler, as before.
 
+The wait on the file lock has no time limit of its own: a transaction that never ends is ended
+with its worker (gunicorn's timeout), and the kernel then frees the lock.
+
 An in-memory database (the tests') has one process and no file: it takes no lock.
 """
 

@@ -50,10 +50,11 @@ COLLECT_FOR = 0.25
 def on_problem_events(pairs) -> None:
     """Subscribed to `riverchief.problems.signals`: runs once the events' transaction commits."""
     event_ids = [event_id for _problem_id, event_id in pairs]
-    if _writer is not None and len(event_ids) <= SEND_INLINE_UP_TO:
+    small = len(event_ids) <= SEND_INLINE_UP_TO
+    if small and _writer is not None:
         _writer.add(event_ids)
         return
-    _write(event_ids, send=len(event_ids) <= SEND_INLINE_UP_TO)
+    _write(event_ids, send=small)
 
 
 def _write(event_ids: list[int], *, send: bool) -> None:

@@ -19,16 +19,21 @@ def database(tmp_path, django_db_blocker):
         yield from _database(tmp_path)
 
 
-def _database(tmp_path):
-    handler = ConnectionHandler(
+def _connections(tmp_path, engine: str) -> ConnectionHandler:
+    """Per-thread connections through `engine` to the test's database file."""
+    return ConnectionHandler(
         {
             "default": {
-                "ENGINE": "riverchief.core.sqlite3",
+                "ENGINE": engine,
                 "NAME": str(tmp_path / "writers.sqlite3"),
                 "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0.05},
             }
         }
     )
+
+
+def _database(tmp_path):
+    handler = _connections(tmp_path, "riverchief.core.sqlite3")
     first = handler["default"]
     with first.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -37,15 +42,17 @@ def _database(tmp_path):
     handler.close_all()
 
 
-def _write(connection, writer: str, hold: float = 0.0, commit: bool = True) -> None:
+def _begin(connection) -> None:
+    """BEGIN IMMEDIATE, as `transaction.atomic` starts one."""
     connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+
+def _write(connection, writer: str) -> None:
+    """One row in a transaction of its own."""
+    _begin(connection)
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO report VALUES (%s)", [writer])
-    time.sleep(hold)
-    if commit:
-        connection.commit()
-    else:
-        connection.rollback()
+    connection.commit()
     connection.set_autocommit(True)
 
 
@@ -66,7 +73,7 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(database):
     holding = threading.Event()
 
     def first(connection):
-        connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        _begin(connection)
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO report VALUES ('first')")
         holding.set()
@@ -92,17 +99,9 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(database):
 
 def test_the_same_timeout_without_the_lock_fails(tmp_path, database):
     """The check above can fail: Django's own backend, the same timeout, gives up."""
-    plain = ConnectionHandler(
-        {
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": str(tmp_path / "writers.sqlite3"),
-                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0.05},
-            }
-        }
-    )
+    plain = _connections(tmp_path, "django.db.backends.sqlite3")
     holder = plain["default"]
-    holder.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    _begin(holder)
     errors: list[Exception] = []
 
     def second(connection):
@@ -123,7 +122,7 @@ def test_the_same_timeout_without_the_lock_fails(tmp_path, database):
 @pytest.mark.parametrize("end", ["rollback", "close"])
 def test_a_rollback_or_a_closed_connection_frees_the_lock(database, end):
     connection = database["default"]
-    connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    _begin(connection)
     if end == "rollback":
         connection.rollback()
         connection.set_autocommit(True)

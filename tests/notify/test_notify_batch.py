@@ -147,7 +147,7 @@ def test_the_serving_process_writes_a_busy_moments_notifications_together(
     batches: list[list[int]] = []
     write = handler.record_many
     monkeypatch.setattr(handler, "record_many", lambda ids: batches.append(ids) or write(ids))
-    monkeypatch.setattr(handler, "COLLECT_FOR", 1.0)
+    monkeypatch.setattr(handler, "COLLECT_FOR", 3.0)  # well beyond three reports
     monkeypatch.setattr(handler, "_writer", None)
     handler.record_in_background()
     with django_db_blocker.unblock():

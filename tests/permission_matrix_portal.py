@@ -88,6 +88,8 @@ PORTAL = [
         lambda ctx: f"/p/photos/{ctx['token']}",
         setup=lambda: _report(accepted=True),
     ),
+    # The language links: the same redirect for everyone.
+    _public("GET", "p/language", "/p/language?language=en&next=/p/", ok=302),
     _public("GET", "p/notices", "/p/notices"),
     _public(
         "GET",

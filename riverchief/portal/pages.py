@@ -47,10 +47,7 @@ def county() -> Division:
 
 
 def county_context() -> dict:
-    return dict(kept_page("county", _county_context))
-
-
-def _county_context() -> dict:
+    """What the county page shows (uncached: the view keeps the rendered page)."""
     place = county()
     low, high = divcodes.subtree_bounds(place.code)
     rivers = (

@@ -15,6 +15,7 @@ urlpatterns = [
     path("track/<str:tracking_code>/rate", views.rate, name="rate"),
     path("track/<str:tracking_code>/confirm", views.confirm, name="confirm"),
     path("photos/<str:token>", views.photo, name="photo"),
+    path("language", views.language, name="language"),
     path("notices", views.notices, name="notices"),
     path("notices/<int:notice_id>", views.notice, name="notice"),
     path("office/notices", views_office.notice_list, name="office_notices"),

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import secrets
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from riverchief.core.errors import DomainError, NotFound
+from riverchief.core.settings_store import is_demo_database
 from riverchief.portal import categories, coords, pages, queries, services
 from riverchief.portal.models import PublicPhoto, Rating
 from riverchief.portal.photos import MAX_PHOTOS
@@ -35,8 +39,6 @@ def client_ip(request) -> str:
     """The client's address for the rate limit (only hashed, never shown). Behind N trusted
     proxies (RIVERCHIEF_PROXY_COUNT) the N-th X-Forwarded-For entry from the right is the
     client; without proxies the header is ignored, since anyone can send one."""
-    from django.conf import settings
-
     proxies = int(getattr(settings, "RIVERCHIEF_PROXY_COUNT", 0))
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hops = [hop for hop in hops if hop]
@@ -60,36 +62,79 @@ def _map_config() -> dict:
     return {"tiles": pageparts.tile_config(), "geojson": reverse("portal:map_data")}
 
 
+def _whole_page(html: str) -> HttpResponse:
+    """A kept public page: the same for every viewer of a language (chosen by the cookie or
+    the browser's Accept-Language), so a proxy may share it per language, never across them."""
+    if not html:
+        raise Http404
+    response = HttpResponse(html)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _render_kept(template: str, context: dict, here: str) -> str:
+    """A public page rendered whole without the request (nothing of a viewer can get into
+    it); `here` is the page's own address, where the language links come back to."""
+    context.update(here=here, demo_database=is_demo_database())
+    return render_to_string(template, context)
+
+
 @require_GET
 def county(request):
+    return _whole_page(pages.kept_page("county", _county_page))
+
+
+def _county_page() -> str:
     context = pages.county_context()
     context["map"] = _map_config()
-    return render(request, "portal/county.html", context)
+    return _render_kept("portal/county.html", context, reverse("portal:county"))
 
 
 @require_GET
 def reach(request, code):
-    # A crowd scans one signboard's QR code: the page's body, the same for every viewer, is kept
-    # rendered (pages.kept_page); only the frame, with the language form's CSRF token, is
-    # rendered per request. That token is why no shared cache may keep the page.
-    page = pages.kept_page(f"reach:{code}", lambda: _reach_page(code))
-    if not page:
-        raise Http404
-    return render(request, "portal/reach.html", page)
+    # A crowd scans one signboard's QR code: the page, the same for every viewer of a
+    # language, is rendered once per change and minute (pages.kept_page) and served as it is.
+    return _whole_page(pages.kept_page(f"reach:{code}", lambda: _reach_page(code)))
 
 
-def _reach_page(code: str) -> dict:
-    """The reach page's title, body and footer, or {} for an unknown reach (kept too)."""
+def _reach_page(code: str) -> str:
+    """The reach's page, or "" for an unknown reach (kept too: a wrong code costs one query)."""
     context = pages.reach_context(code)
     if context is None:
-        return {}
+        return ""
     context["map"] = {**_map_config(), "reach": code}
-    # Rendered without the request: nothing of the viewer can get into what is kept.
-    return {
-        "title": context["reach"].name,
-        "body": render_to_string("portal/_reach_body.html", context),
-        "hotline": context["hotline"],
-    }
+    return _render_kept("portal/reach.html", context, reverse("portal:reach", args=[code]))
+
+
+@require_GET
+def language(request):
+    """The public site's language links. A language is a preference, not a protected state
+    (a link from elsewhere that switches it does no harm), so it needs no form and no token,
+    and the pages that carry the links stay the same for everyone."""
+    code = request.GET.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        choices = ", ".join(dict(settings.LANGUAGES))
+        return HttpResponseBadRequest(
+            f"language: 不支持的语言，可选 {choices} / unsupported language, one of {choices}",
+            content_type="text/plain; charset=utf-8",
+        )
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("portal:county")
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @require_GET

@@ -1,4 +1,5 @@
-"""Values every page needs: whether this is a demo database, the site name, the navigation."""
+"""Values every page needs: whether this is a demo database, the site name, the navigation,
+the page's own address."""
 
 from __future__ import annotations
 
@@ -16,4 +17,7 @@ def site(request):
         "demo_database": is_demo_database(),
         "nav_items": navigation_for(user, request.path) if user and user.is_authenticated else [],
         "scope": scope_of(user),
+        # The page's own address (language links come back to it); a page rendered without
+        # the request is given its own.
+        "here": request.get_full_path(),
     }

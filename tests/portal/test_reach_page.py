@@ -114,24 +114,37 @@ def test_each_language_has_its_own_kept_page():
     assert visit() == chinese
 
 
-def test_nothing_of_a_viewer_is_kept_and_the_page_is_not_shared():
-    office = Client(enforce_csrf_checks=True)
+def test_nothing_of_a_viewer_is_kept_and_the_page_is_shared_only_per_language():
+    office = Client()
     office.force_login(User.objects.get(username="admin"))
-    assert office.get(f"/p/reaches/{DEMO_REACH}").status_code == 200
-    # The next visitor is served the kept body, but the frame (the language form) is its own:
-    # its CSRF token works with its own cookie.
+    seen_by_office = office.get(f"/p/reaches/{DEMO_REACH}")
+    # The next visitor is served the very page the office's visit kept: nothing in it is the
+    # office's (no CSRF token, no name), so a proxy may share it, once per language.
     visitor = Client(enforce_csrf_checks=True)
     answer = visitor.get(f"/p/reaches/{DEMO_REACH}")
-    assert "public" not in answer.get("Cache-Control", "")  # the CSRF token is per viewer
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', answer.content.decode())
-    switched = visitor.post(
-        "/i18n/setlang/",
-        {"csrfmiddlewaretoken": token.group(1), "language": "en", "next": "/p/"},
-    )
-    assert switched.status_code == 302
+    assert answer.content == seen_by_office.content
+    assert "csrfmiddlewaretoken" not in answer.content.decode()
+    assert {"accept-language", "cookie"} <= {
+        name.strip().lower() for name in answer["Vary"].split(",")
+    }
+    # The language links need no token.
+    link = re.search(r'href="(/p/language\?language=en&amp;next=[^"]+)"', answer.content.decode())
+    switched = visitor.get(link.group(1).replace("&amp;", "&"))
+    assert switched.status_code == 302 and switched["Location"] == f"/p/reaches/{DEMO_REACH}"
     assert "River chiefs" in visit(client=visitor)
     # What is kept is rendered without the request: its templates cannot reach the viewer.
-    for name in ("_reach_body.html", "_reports.html"):
+    for name in ("reach.html", "base_public.html", "_reach_body.html", "_reports.html"):
         source = re.sub(r"{#.*?#}", "", (TEMPLATES / name).read_text())
         for word in ("csrf", "request", "user", "messages", "perms"):
             assert word not in source, (name, word)
+
+
+def test_the_language_link_refuses_an_unknown_language_and_stays_on_this_site():
+    client = Client()
+    refused = client.get("/p/language", {"language": "fr", "next": "/p/"})
+    assert refused.status_code == 400
+    assert "language" in refused.content.decode() and "不支持的语言" in refused.content.decode()
+    assert "django_language" not in refused.cookies
+    elsewhere = client.get("/p/language", {"language": "en", "next": "https://evil.example/"})
+    assert elsewhere.status_code == 302 and elsewhere["Location"] == "/p/"
+    assert elsewhere.cookies["django_language"].value == "en"

@@ -135,14 +135,14 @@ def record_many(event_ids) -> list[int]:
     shared across the batch, and the rows are written with one statement per table."""
     event_ids = list(event_ids)
     handled = HandledEvent.objects.filter(event_id__in=event_ids).values("event_id")
+    # The assignees are fetched apart (no query at all while nobody is assigned, as for a new
+    # report): PostgreSQL plans every statement anew, and their two joins took its planning
+    # from 0.6 to 1.6 ms (measured on the province bench data, warm).
     events = list(
         ProblemEvent.objects.select_related(
-            "problem__division",
-            "problem__category",
-            "problem__reach",
-            "problem__assignee_department",
-            "problem__assignee_user",
+            "problem__division", "problem__category", "problem__reach"
         )
+        .prefetch_related("problem__assignee_department", "problem__assignee_user")
         .defer("problem__division__geometry", "problem__reach__geometry")
         .filter(pk__in=event_ids)
         .exclude(pk__in=handled)

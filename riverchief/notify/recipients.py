@@ -220,6 +220,7 @@ class Lookups:
 
         if self._channels is None:
             rows = Channel.objects.filter(active=True).select_related("division")
+            rows = rows.defer("division__geometry")  # only its code is asked
             self._channels = list(rows.order_by("id"))
         return self._channels
 

@@ -7,6 +7,7 @@ short ("140826" for 绛县, "140826101" for 横水镇); `normalize` accepts thos
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 
 LENGTH = 12
@@ -42,6 +43,7 @@ def normalize(code: str) -> str:
     return full
 
 
+@functools.lru_cache(maxsize=8192)  # asked for the same few codes on every row of a page
 def level_of(code: str) -> Level:
     """The level of a 12-digit code: the last part that is not all zeros."""
     full = normalize(code)
@@ -89,6 +91,7 @@ def ancestors(code: str) -> list[str]:
     return list(reversed(chain))
 
 
+@functools.lru_cache(maxsize=8192)
 def subtree_bounds(code: str) -> tuple[str, str]:
     """Lowest and highest 12-digit code in the subtree of `code`, itself included."""
     significant = short(code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +93,9 @@ class Category(models.Model):
 
 # Beyond this many problems reported or held, the ids stay a subquery (slower, still right).
 MAX_OWN_BEYOND_SCOPE = 5000
+# Up to this many divisions outside a scope are named in the condition instead of joining the
+# division table (`_divisions_of`).
+FEW_DIVISIONS_OUTSIDE = 500
 
 
 class ProblemQuerySet(ScopedQuerySet):
@@ -128,19 +131,22 @@ def _own_beyond(user, inside: Q) -> Q:
 
 
 def _divisions_of(scope: Scope) -> Q:
-    """Problems in the scope's divisions; no condition at all when the scope holds every division
-    of the installation (a province office on its province's installation).
+    """Problems in the scope's divisions. When the scope holds all but a few divisions of the
+    installation (a province office on its province's installation, perhaps with a neighbour's
+    few), the condition names the few it does not hold, or nothing when there are none.
 
-    The condition joins the division to compare codes; at a province's million problems that
-    join made the database walk every problem for the newest twenty, to keep them all.
+    The condition otherwise joins the division to compare codes; at a province's million
+    problems that join made the database walk every problem for the newest twenty, and sort a
+    province office's 16,000 to-do candidates joined row by row (87 ms on SQLite, 45 without).
     """
     from riverchief.registry.models import Division
 
     if scope.division_code:
         low, high = subtree_bounds(scope.division_code)
-        codes = Division.objects.aggregate(first=Min("code"), last=Max("code"))
-        if codes["first"] is not None and low <= codes["first"] and codes["last"] <= high:
-            return Q()
+        outside = Division.objects.filter(Q(code__lt=low) | Q(code__gt=high)).order_by()
+        few = list(outside.values_list("pk", flat=True)[: FEW_DIVISIONS_OUTSIDE + 1])
+        if len(few) <= FEW_DIVISIONS_OUTSIDE:
+            return ~Q(division_id__in=sorted(few)) if few else Q()
     return division_q("division__code", scope)
 
 

@@ -23,6 +23,7 @@ from riverchief.core.scoping import scope_of
 from riverchief.problems import inputs, queries, states
 from riverchief.problems.models import Category, Problem, Severity, Source
 from riverchief.problems.states import CLOCK_STATES, OPEN_STATES, State
+from riverchief.registry.models import Division
 
 MAX_OPTIONS = 2000
 DUE_SOON = dt.timedelta(days=2)
@@ -243,16 +244,13 @@ TODO_SHOWN = 20  # rows per group on the page until the user asks for the whole 
 class TodoGroup:
     action: str
     heading: object
-    rows: list[Problem] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)  # every row of the group, most urgent first
+    shown: list[Problem] = field(default_factory=list)  # the rows the page shows, loaded
     expanded: bool = False
 
     @property
-    def shown(self) -> list[Problem]:
-        return self.rows if self.expanded else self.rows[:TODO_SHOWN]
-
-    @property
     def hidden(self) -> int:
-        return len(self.rows) - len(self.shown)
+        return len(self.ids) - len(self.shown)
 
 
 def todo_count(user) -> int:
@@ -268,27 +266,42 @@ def todo_count(user) -> int:
 def todo_groups(user, expand: str = "") -> list[TodoGroup]:
     """The to-do rows grouped by the action each awaits, most urgent first; each group shows
     its first TODO_SHOWN rows unless it is the one `expand` names ("other" for the last)."""
-    # The most urgent ids first, then their rows: sorting a province office's 16,000 candidates
-    # as bare keys, not as rows joined to six tables, halved the page's time.
+    # The most urgent first, as the few columns the rules read: sorting a province office's
+    # 16,000 candidates as bare keys, not rows joined to six tables, halved the page's time, and
+    # making models of only the rows shown (not all 200) took a third off what was left.
     urgent = queries.my_todo(user).order_by("deadline", "created_at", "id")
-    ids = list(urgent.values_list("pk", flat=True)[:MAX_TODO])
-    loaded = Problem.objects.select_related(*queries.LIST_RELATED).defer(*queries.LIST_DEFERRED)
-    by_id = {row.pk: row for row in loaded.filter(pk__in=ids)}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    candidates = list(urgent.values("pk", "division_id", *states.Facts.COLUMNS)[:MAX_TODO])
+    # By their ids: a join made PostgreSQL hash all 22,000 divisions of a province.
+    places = Division.objects.defer("geometry").in_bulk({row["division_id"] for row in candidates})
     groups = {action: TodoGroup(action, heading) for action, heading in TODO_GROUPS}
     other = TodoGroup("", _("Other"))
     for group in [*groups.values(), other]:
         group.expanded = expand == (group.action or "other")
-    now = timezone.now()
-    for row in rows:
-        allowed = states.allowed_actions(user, row)
+    actor = states.Actor.of(user)
+    allowed_of: dict[int, list[str]] = {}
+    for row in candidates:
+        facts = states.Facts.of_values(row, places[row["division_id"]].code)
+        allowed = allowed_of[row["pk"]] = states.allowed(actor, facts)
         target = next((groups[a] for a, _h in TODO_GROUPS if a in allowed), other)
-        target.rows.append(row)
-        if target.expanded or len(target.rows) <= TODO_SHOWN:  # only the rows the page shows
+        target.ids.append(row["pk"])
+    shown = {
+        g.action: g.ids if g.expanded else g.ids[:TODO_SHOWN] for g in [*groups.values(), other]
+    }
+    loaded = Problem.objects.select_related("category", "reach").defer("reach__geometry")
+    rows = loaded.order_by().in_bulk([pk for ids in shown.values() for pk in ids])
+    now = timezone.now()
+    for group in [*groups.values(), other]:
+        for pk in shown[group.action]:
+            row = rows.get(pk)
+            if row is None:
+                continue  # deleted since the first query
+            row.division = places[row.division_id]
             row.badge = deadline_badge(row, now)
-            labels = [states.label(a) for a in allowed if a not in ("edit", "escalate")]
-            row.allowed_labels = labels
-    return [g for g in [*groups.values(), other] if g.rows]
+            row.allowed_labels = [
+                states.label(a) for a in allowed_of[pk] if a not in ("edit", "escalate")
+            ]
+            group.shown.append(row)
+    return [g for g in [*groups.values(), other] if g.ids]
 
 
 # --- the office's widgets ---------------------------------------------------------------------

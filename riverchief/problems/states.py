@@ -7,8 +7,9 @@ Pure: no database access. Predicates take two plain snapshots, `Actor` (who acts
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import pgettext_lazy
@@ -83,6 +84,33 @@ class Facts:
     extension_pending: bool = False
     dissatisfied: bool = False
     reopen_count: int = 0
+
+    # The Problem columns `of` reads: a caller with many rows fetches these as values.
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "state",
+        "reporter_id",
+        "assignee_department_id",
+        "assignee_user_id",
+        "submitted_by_id",
+        "extension_requested_until",
+        "dissatisfied",
+        "reopen_count",
+    )
+
+    @classmethod
+    def of_values(cls, values: Mapping[str, Any], division_code: str) -> Facts:
+        """From a row of `COLUMNS` fetched as values, and the code of its division."""
+        return cls(
+            state=values["state"],
+            division_code=division_code,
+            reporter_id=values["reporter_id"],
+            assignee_department_id=values["assignee_department_id"],
+            assignee_user_id=values["assignee_user_id"],
+            submitted_by_id=values["submitted_by_id"],
+            extension_pending=values["extension_requested_until"] is not None,
+            dissatisfied=values["dissatisfied"],
+            reopen_count=values["reopen_count"],
+        )
 
     @classmethod
     def of(cls, problem) -> Facts:

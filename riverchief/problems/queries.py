@@ -56,8 +56,16 @@ class Filters:
 
 
 def search(rows: QuerySet[Problem], f: Filters) -> QuerySet[Problem]:
-    if f.state:
-        rows = rows.filter(state__in=f.state)
+    states = list(f.state or [])
+    if f.overdue:
+        # One condition on the state, not the open states and then the clock's: PostgreSQL
+        # multiplied the two conditions' shares, expected 30 times too few rows, and read all of
+        # a province's overdue problems to find one county's (11 ms instead of 1).
+        clock = [state for state in CLOCK_STATES if not states or state in states]
+        rows = rows.filter(state__in=clock, deadline__lt=timezone.now())
+        states = []
+    if states:
+        rows = rows.filter(state__in=states)
     if f.category:
         rows = rows.filter(category__code=f.category)
     if f.group:
@@ -76,8 +84,8 @@ def search(rows: QuerySet[Problem], f: Filters) -> QuerySet[Problem]:
         rows = rows.filter(reach__code=f.reach)
     if f.department:
         rows = rows.filter(assignee_department__code=f.department)
-    if f.overdue is not None:
-        rows = rows.filter(overdue_q()) if f.overdue else rows.exclude(overdue_q())
+    if f.overdue is False:
+        rows = rows.exclude(overdue_q())
     if f.out_of_area is not None:
         rows = rows.filter(out_of_area=f.out_of_area)
     if f.since:

@@ -98,8 +98,15 @@ def test_overdue_problems_carry_a_yellow_then_a_red_badge(signed_in, reported):
     assert re.search(
         r'badge text-bg-danger" data-testid="deadline-badge">超期 3 天 · 挂牌督办', page
     )
-    listed = signed_in("admin").get("/problems/?overdue=yes").content.decode()
-    assert _number(reported) in listed
+    admin = signed_in("admin")
+    for query in ("overdue=yes", "state=open&overdue=yes", "state=assigned&overdue=yes"):
+        assert _number(reported) in admin.get(f"/problems/?{query}").content.decode(), query
+    # Overdue narrows the states asked for; with none on the clock, nothing is overdue.
+    for query in ("state=accepted&overdue=yes", "state=closed&overdue=yes"):
+        assert _number(reported) not in admin.get(f"/problems/?{query}").content.decode(), query
+    Problem.objects.filter(pk=reported).update(deadline=timezone.now() + dt.timedelta(days=3))
+    assert _number(reported) not in admin.get("/problems/?overdue=yes").content.decode()
+    assert _number(reported) in admin.get("/problems/?state=open&overdue=no").content.decode()
 
 
 # --- the list ------------------------------------------------------------------------------------

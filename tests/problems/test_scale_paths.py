@@ -13,6 +13,7 @@ import re
 import pytest
 
 from riverchief.accounts.models import User
+from riverchief.core.scoping import division_q
 from riverchief.problems import models, pages
 from riverchief.problems.models import Problem
 from riverchief.registry.models import Department, Division
@@ -96,6 +97,36 @@ def test_an_office_holding_every_division_sees_every_problem_without_a_division_
     elsewhere = Problem.objects.get(pk=outside)
     Problem.objects.filter(pk=outside).update(division=Division.objects.get(code="150000000000"))
     assert _visible("office_shanxi") == every - {elsewhere.pk}
+
+
+@pytest.mark.parametrize("few", [models.FEW_DIVISIONS_OUTSIDE, 0])
+def test_a_scope_names_the_few_divisions_outside_it_or_joins_them_with_the_same_answer(
+    signed_in, reach, monkeypatch, few
+):
+    monkeypatch.setattr(models, "FEW_DIVISIONS_OUTSIDE", few)
+    report(signed_in("chief_dongliujia"))
+    report(signed_in("chief_dongliujia"), point=OUTSIDE_POINT)
+    Division.objects.create(code="150000000000", name="内蒙古自治区", level=2)
+    User.objects.create_user("office_shanxi", role="office", division_id=_division("14"))
+    # The province and 绛县 hold most of the test data's divisions, a few lie outside them: named
+    # by id (no join). A township or a village holds fewer than lie outside it: joined by code.
+    for username, named in [
+        ("office_shanxi", few > 0),
+        ("admin", few > 0),
+        ("chief_hengshui", False),
+        ("chief_dongliujia", False),
+    ]:
+        user = User.objects.get(username=username)
+        condition = str(Problem.scope_filter(user.scope, "view"))
+        assert ("division__code" not in condition) == named, (username, condition)
+        by_code = Problem.objects.filter(division_q("division__code", user.scope))
+        assert set(Problem.objects.filter(Problem.scope_filter(user.scope, "view"))) == set(
+            by_code
+        ), username
+
+
+def _division(code: str) -> int:
+    return Division.objects.get(code=code.ljust(12, "0")).pk
 
 
 def test_the_todo_shows_the_first_rows_of_a_group_and_links_to_the_rest(

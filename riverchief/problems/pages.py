@@ -266,35 +266,25 @@ def todo_count(user) -> int:
 def todo_groups(user, expand: str = "") -> list[TodoGroup]:
     """The to-do rows grouped by the action each awaits, most urgent first; each group shows
     its first TODO_SHOWN rows unless it is the one `expand` names ("other" for the last)."""
-    # The most urgent ids first (for an office, read from the state index alone), then the few
-    # columns the rules read: sorting a province office's 16,000 candidates as bare keys, not
-    # rows joined to six tables, halved the page's time, and making models of only the rows
-    # shown (not all 200) took a third off what was left.
-    urgent = queries.my_todo(user).order_by("deadline", "created_at", "id")
-    ids = list(urgent.values_list("pk", flat=True)[:MAX_TODO])
-    facts = Problem.objects.filter(pk__in=ids).values("pk", "division_id", *states.Facts.COLUMNS)
-    by_id = {row["pk"]: row for row in facts.order_by()}
-    candidates = [by_id[pk] for pk in ids if pk in by_id]
-    # By their ids: a join made PostgreSQL hash all 22,000 divisions of a province.
-    places = Division.objects.defer("geometry").in_bulk({row["division_id"] for row in candidates})
+    candidates, places = _todo_candidates(user)
     groups = {action: TodoGroup(action, heading) for action, heading in TODO_GROUPS}
     other = TodoGroup("", _("Other"))
-    for group in [*groups.values(), other]:
+    every = [*groups.values(), other]
+    for group in every:
         group.expanded = expand == (group.action or "other")
     actor = states.Actor.of(user)
     allowed_of: dict[int, list[str]] = {}
     for row in candidates:
-        facts = states.Facts.of_values(row, places[row["division_id"]].code)
-        allowed = allowed_of[row["pk"]] = states.allowed(actor, facts)
+        known = states.Facts.of_values(row, places[row["division_id"]].code)
+        allowed = allowed_of[row["pk"]] = states.allowed(actor, known)
         target = next((groups[a] for a, _h in TODO_GROUPS if a in allowed), other)
         target.ids.append(row["pk"])
-    shown = {
-        g.action: g.ids if g.expanded else g.ids[:TODO_SHOWN] for g in [*groups.values(), other]
-    }
+    # Models only for the rows the page shows, not all 200: a third of what was left.
+    shown = {g.action: g.ids if g.expanded else g.ids[:TODO_SHOWN] for g in every}
     loaded = Problem.objects.select_related("category", "reach").defer("reach__geometry")
-    rows = loaded.order_by().in_bulk([pk for ids in shown.values() for pk in ids])
+    rows = loaded.order_by().in_bulk([pk for pks in shown.values() for pk in pks])
     now = timezone.now()
-    for group in [*groups.values(), other]:
+    for group in every:
         for pk in shown[group.action]:
             row = rows.get(pk)
             if row is None:
@@ -305,7 +295,23 @@ def todo_groups(user, expand: str = "") -> list[TodoGroup]:
                 states.label(a) for a in allowed_of[pk] if a not in ("edit", "escalate")
             ]
             group.shown.append(row)
-    return [g for g in [*groups.values(), other] if g.ids]
+    return [g for g in every if g.ids]
+
+
+def _todo_candidates(user) -> tuple[list[dict[str, Any]], dict[int, Division]]:
+    """The MAX_TODO most urgent rows of the to-do, as the columns the rules read, and their
+    divisions by id.
+
+    The ids come first, sorted as bare keys (an office's from the state index alone, on
+    SQLite): sorting a province office's 16,000 candidates joined to six tables took twice
+    as long. The divisions come by id: joined, PostgreSQL hashed all 22,000 of a province."""
+    urgent = queries.my_todo(user).order_by("deadline", "created_at", "id")
+    ids = list(urgent.values_list("pk", flat=True)[:MAX_TODO])
+    columns = Problem.objects.filter(pk__in=ids).values("pk", "division_id", *states.Facts.COLUMNS)
+    by_id = {row["pk"]: row for row in columns.order_by()}
+    candidates = [by_id[pk] for pk in ids if pk in by_id]
+    places = Division.objects.defer("geometry").in_bulk({row["division_id"] for row in candidates})
+    return candidates, places
 
 
 # --- the office's widgets ---------------------------------------------------------------------

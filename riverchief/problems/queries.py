@@ -56,16 +56,16 @@ class Filters:
 
 
 def search(rows: QuerySet[Problem], f: Filters) -> QuerySet[Problem]:
-    states = list(f.state or [])
+    wanted = list(f.state or [])
     if f.overdue:
         # One condition on the state, not the open states and then the clock's: PostgreSQL
         # multiplied the two conditions' shares, expected 30 times too few rows, and read all of
         # a province's overdue problems to find one county's (11 ms instead of 1).
-        clock = [state for state in CLOCK_STATES if not states or state in states]
+        clock = [state for state in CLOCK_STATES if not wanted or state in wanted]
         rows = rows.filter(state__in=clock, deadline__lt=timezone.now())
-        states = []
-    if states:
-        rows = rows.filter(state__in=states)
+        wanted = []
+    if wanted:
+        rows = rows.filter(state__in=wanted)
     if f.category:
         rows = rows.filter(category__code=f.category)
     if f.group:

@@ -115,16 +115,8 @@ class Facts:
     @classmethod
     def of(cls, problem) -> Facts:
         """From a Problem row (with its division loaded)."""
-        return cls(
-            state=problem.state,
-            division_code=problem.division.code,
-            reporter_id=problem.reporter_id,
-            assignee_department_id=problem.assignee_department_id,
-            assignee_user_id=problem.assignee_user_id,
-            submitted_by_id=problem.submitted_by_id,
-            extension_pending=problem.extension_requested_until is not None,
-            dissatisfied=problem.dissatisfied,
-            reopen_count=problem.reopen_count,
+        return cls.of_values(
+            {name: getattr(problem, name) for name in cls.COLUMNS}, problem.division.code
         )
 
 

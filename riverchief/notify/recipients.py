@@ -161,7 +161,9 @@ class Lookups:
 
     def group(self, name: str, problem: Problem) -> list[User]:
         if name == "office":
-            key: tuple = ("office", problem.division.code)
+            # The same office for every division of a county (`office_of` looks at the county
+            # and above): a batch of reports from many villages asks once.
+            key: tuple = ("office", divcodes.county_code(problem.division.code))
         elif name == "assignee":
             key = ("assignee", problem.assignee_user_id, problem.assignee_department_id)
         else:

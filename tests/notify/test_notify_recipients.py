@@ -139,3 +139,17 @@ def test_the_inbox_hides_a_problem_its_reader_can_no_longer_see(reach, committed
 def test_the_actor_is_not_told_of_their_own_act(reach, committed):
     problem, _created = committed(services.report_problem, user("admin"), REPORT)
     assert inbox_kinds("admin", problem) == []
+
+
+def test_a_batch_asks_once_for_the_office_of_a_county_and_finds_the_same_people(reach, committed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, _created = committed(services.report_problem, user("chief_hengshui"), REPORT)
+    second = Problem.objects.get(pk=first.pk)
+    second.division = Division.objects.get(code="140826102000")  # another township of 绛县
+    lookups = recipients.Lookups([first, second])
+    with CaptureQueriesContext(connection) as asked:
+        offices = [lookups.group("office", problem) for problem in (first, second)]
+    assert len(asked) == 1
+    assert offices[0] == offices[1] == recipients.office_of(second) == [user("admin")]

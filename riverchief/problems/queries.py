@@ -33,9 +33,11 @@ def _listed(rows: QuerySet[Problem]) -> QuerySet[Problem]:
     return rows.select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
 
 
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    """Problems held past their deadline (the escalation sweep and statistics use this)."""
-    return Q(state__in=CLOCK_STATES, deadline__lt=now or timezone.now())
+def overdue_q(now: dt.datetime | None = None, among=None) -> Q:
+    """Problems held past their deadline (the escalation sweep and statistics use this);
+    `among` (states) narrows it to those of them, in one condition on the state."""
+    held = [state for state in CLOCK_STATES if not among or state in among]
+    return Q(state__in=held, deadline__lt=now or timezone.now())
 
 
 @dataclass
@@ -56,16 +58,13 @@ class Filters:
 
 
 def search(rows: QuerySet[Problem], f: Filters) -> QuerySet[Problem]:
-    wanted = list(f.state or [])
     if f.overdue:
         # One condition on the state, not the open states and then the clock's: PostgreSQL
         # multiplied the two conditions' shares, expected 30 times too few rows, and read all of
         # a province's overdue problems to find one county's (11 ms instead of 1).
-        clock = [state for state in CLOCK_STATES if not wanted or state in wanted]
-        rows = rows.filter(state__in=clock, deadline__lt=timezone.now())
-        wanted = []
-    if wanted:
-        rows = rows.filter(state__in=wanted)
+        rows = rows.filter(overdue_q(among=f.state))
+    elif f.state:
+        rows = rows.filter(state__in=f.state)
     if f.category:
         rows = rows.filter(category__code=f.category)
     if f.group:
